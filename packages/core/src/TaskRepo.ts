@@ -1,0 +1,20 @@
+import { Context, type Effect, type Option } from "effect"
+import type { DuplicateKey, NotFound, VersionConflict } from "./Errors.js"
+import type { TaskId } from "./Ids.js"
+import type { Task } from "./Task.js"
+import type { TaskRepoQuery } from "./TaskQuery.js"
+
+/** Storage port for tasks. */
+export class TaskRepo extends Context.Tag("@taskdesk/core/TaskRepo")<
+  TaskRepo,
+  {
+    readonly findById: (id: TaskId) => Effect.Effect<Option.Option<Task>>
+    readonly findByIds: (ids: ReadonlyArray<TaskId>) => Effect.Effect<ReadonlyArray<Task>>
+    readonly insert: (task: Task) => Effect.Effect<void, DuplicateKey>
+    /** Stores `task` if the stored version is still `expectedVersion`. */
+    readonly update: (task: Task, expectedVersion: number) => Effect.Effect<void, VersionConflict | NotFound>
+    readonly delete: (id: TaskId, expectedVersion: number) => Effect.Effect<void, VersionConflict | NotFound>
+    /** Up to `query.limit` tasks in sort order, strictly after `query.after`. */
+    readonly list: (query: TaskRepoQuery) => Effect.Effect<ReadonlyArray<Task>>
+  }
+>() {}

@@ -1,0 +1,244 @@
+import { DateTime, Effect, Option } from "effect"
+import { type Actor, CurrentActor } from "./Actor.js"
+import { AuditLog } from "./AuditLog.js"
+import { Subject } from "./AuditEvent.js"
+import { NotFound } from "./Errors.js"
+import { IdGenerator } from "./IdGenerator.js"
+import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
+import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
+import { authorize, ensure, Policy, type Relation } from "./Policy.js"
+import { projectRelations } from "./Project.js"
+import { ProjectRepo } from "./ProjectRepo.js"
+import { CreateTask, Task, type TaskStatus, transition, UpdateTask } from "./Task.js"
+import { sortKey, type TaskListQuery, type TaskVisibility } from "./TaskQuery.js"
+import { TaskRepo } from "./TaskRepo.js"
+import { UserRepo } from "./UserRepo.js"
+import { invalidField, validate } from "./Validation.js"
+
+/** The audit subject of a task. */
+export const taskSubject = (id: TaskId): Subject => new Subject({ kind: "task", id })
+
+/** Tasks: create, read, list, change, move through statuses, delete; every change audited. */
+export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
+  effect: Effect.gen(function* () {
+    const repo = yield* TaskRepo
+    const users = yield* UserRepo
+    const projects = yield* ProjectRepo
+    const policy = yield* Policy
+    const audit = yield* AuditLog
+    const ids = yield* IdGenerator
+
+    /** How the actor stands to a task. */
+    const relationsOf = (actor: Actor, task: Task) =>
+      Effect.gen(function* () {
+        const relations = new Set<Relation>()
+        if (task.assigneeIds.includes(actor.id)) relations.add("assignee")
+        if (task.createdBy === actor.id) relations.add("creator")
+        if (Option.isSome(task.projectId)) {
+          for (const r of projectRelations(yield* projects.findById(task.projectId.value), actor.id)) relations.add(r)
+        }
+        return relations as ReadonlySet<Relation>
+      })
+
+    const load = (id: TaskId) =>
+      Effect.flatMap(repo.findById(id), (found) =>
+        Option.match(found, {
+          onNone: () => Effect.fail(new NotFound({ entity: "Task", id })),
+          onSome: Effect.succeed
+        })
+      )
+
+    /** Loads a task the actor may see and may perform `action` on. */
+    const loadFor = (id: TaskId, action: Parameters<typeof authorize>[2]["action"]) =>
+      Effect.gen(function* () {
+        const actor = yield* CurrentActor
+        const task = yield* load(id)
+        yield* authorize(policy, actor, {
+          entity: "Task",
+          id,
+          read: "task.read",
+          action,
+          relations: yield* relationsOf(actor, task)
+        })
+        return task
+      })
+
+    const checkAssignees = (assigneeIds: ReadonlyArray<UserId>, path: string) =>
+      Effect.gen(function* () {
+        const found = yield* users.findByIds(assigneeIds)
+        for (const [index, id] of assigneeIds.entries()) {
+          if (!found.some((u) => u.id === id && u.active)) {
+            return yield* invalidField([path, index], `no active user ${id}`)
+          }
+        }
+      })
+
+    /** The actor must be allowed `task.create` in the project (or without one). */
+    const checkProject = (actor: Actor, projectId: ProjectId | undefined) =>
+      Effect.gen(function* () {
+        if (projectId === undefined) return yield* ensure(policy, actor, "task.create")
+        const project = yield* projects.findById(projectId)
+        if (Option.isNone(project)) return yield* invalidField(["projectId"], `no project ${projectId}`)
+        yield* ensure(policy, actor, "task.create", new Set(projectRelations(project, actor.id)))
+      })
+
+    const create = Effect.fn("Tasks.create")(function* (
+      input: CreateTask,
+      origin: { readonly templateId?: TemplateId } = {}
+    ) {
+      const actor = yield* CurrentActor
+      const valid = yield* validate(CreateTask.fields)(input)
+      yield* checkProject(actor, valid.projectId)
+      const assigneeIds = [...new Set(valid.assigneeIds ?? [])]
+      yield* checkAssignees(assigneeIds, "assigneeIds")
+      const now = yield* DateTime.now
+      const task = new Task({
+        id: TaskId.make(yield* ids.next),
+        title: valid.title,
+        description: valid.description ?? "",
+        status: "todo",
+        priority: valid.priority ?? "normal",
+        assigneeIds,
+        createdBy: actor.id,
+        projectId: Option.fromNullable(valid.projectId),
+        dueAt: Option.fromNullable(valid.dueAt),
+        tags: [...new Set(valid.tags ?? [])],
+        createdAt: now,
+        updatedAt: now,
+        completedAt: Option.none(),
+        version: 1
+      })
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          yield* repo.insert(task).pipe(Effect.orDie)
+          yield* audit.record(taskSubject(task.id), {
+            _tag: "task.created",
+            title: task.title,
+            priority: task.priority,
+            assigneeIds: task.assigneeIds,
+            ...(origin.templateId ? { templateId: origin.templateId } : {})
+          })
+          return task
+        })
+      )
+    })
+
+    const get = Effect.fn("Tasks.get")(function* (id: TaskId) {
+      return yield* loadFor(id, "task.read")
+    })
+
+    /** Which tasks the actor may see, from the policy's grants for `task.read`. */
+    const visibilityOf = (actor: Actor) =>
+      Effect.gen(function* () {
+        const grants = policy.grants(actor, "task.read")
+        if (grants.has("any")) return { _tag: "All" } as TaskVisibility
+        const projectIds: Array<ProjectId> = []
+        if (grants.has("projectOwner") || grants.has("projectMember")) {
+          const mine = yield* projects.list({ involving: actor.id })
+          for (const p of mine) {
+            const rel = projectRelations(Option.some(p), actor.id)
+            if (rel.some((r) => grants.has(r))) projectIds.push(p.id)
+          }
+        }
+        return {
+          _tag: "Restricted",
+          ...(grants.has("assignee") ? { assigneeId: actor.id } : {}),
+          ...(grants.has("creator") ? { createdBy: actor.id } : {}),
+          projectIds
+        } as TaskVisibility
+      })
+
+    const list = Effect.fn("Tasks.list")(function* (query: TaskListQuery) {
+      const actor = yield* CurrentActor
+      const { sort = "created", order = "desc", limit = defaultLimit, cursor, ...filter } = query
+      const cursorSort = `task:${sort}:${order}`
+      const after = cursor === undefined ? Option.none() : Option.some(yield* decodeCursor(cursorSort, cursor))
+      const rows = yield* repo.list({
+        filter,
+        visibility: yield* visibilityOf(actor),
+        sort,
+        order,
+        after,
+        limit: limit + 1,
+        now: yield* DateTime.now
+      })
+      return toPage(rows, limit, (last) => encodeCursor(cursorSort, sortKey(last, sort))) as Page<Task>
+    })
+
+    const update = Effect.fn("Tasks.update")(function* (id: TaskId, patch: UpdateTask, expectedVersion?: number) {
+      const actor = yield* CurrentActor
+      const valid = yield* validate(UpdateTask.fields)(patch)
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const task = yield* loadFor(id, "task.update")
+          const version = expectedVersion ?? task.version
+          if (valid.projectId !== undefined && valid.projectId !== null) yield* checkProject(actor, valid.projectId)
+          if (valid.assigneeIds !== undefined) yield* checkAssignees(valid.assigneeIds, "assigneeIds")
+          const changed = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
+          const next = new Task({
+            ...task,
+            ...(valid.title !== undefined ? { title: valid.title } : {}),
+            ...(valid.description !== undefined ? { description: valid.description } : {}),
+            ...(valid.priority !== undefined ? { priority: valid.priority } : {}),
+            ...(valid.assigneeIds !== undefined ? { assigneeIds: [...new Set(valid.assigneeIds)] } : {}),
+            ...(valid.tags !== undefined ? { tags: [...new Set(valid.tags)] } : {}),
+            ...(valid.projectId !== undefined ? { projectId: Option.fromNullable(valid.projectId) } : {}),
+            ...(valid.dueAt !== undefined ? { dueAt: Option.fromNullable(valid.dueAt) } : {}),
+            updatedAt: yield* DateTime.now,
+            version: version + 1
+          })
+          yield* repo.update(next, version)
+          yield* audit.record(taskSubject(id), { _tag: "task.updated", fields: changed })
+          return next
+        })
+      )
+    })
+
+    /** Moves a task to another status; cancelling and restoring need `task.cancel`. */
+    const changeStatus = Effect.fn("Tasks.changeStatus")(function* (
+      id: TaskId,
+      to: TaskStatus,
+      expectedVersion?: number
+    ) {
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const current = yield* load(id)
+          const action = to === "cancelled" || current.status === "cancelled" ? "task.cancel" : "task.transition"
+          const task = yield* loadFor(id, action)
+          const version = expectedVersion ?? task.version
+          const next = yield* transition(task, to, yield* DateTime.now)
+          yield* repo.update(next, version)
+          yield* audit.record(taskSubject(id), { _tag: "task.status_changed", from: task.status, to })
+          return next
+        })
+      )
+    })
+
+    const remove = Effect.fn("Tasks.delete")(function* (id: TaskId, expectedVersion?: number) {
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const task = yield* loadFor(id, "task.delete")
+          yield* repo.delete(id, expectedVersion ?? task.version)
+          yield* audit.record(taskSubject(id), { _tag: "task.deleted" })
+        })
+      )
+    })
+
+    const history = Effect.fn("Tasks.history")(function* (id: TaskId) {
+      yield* loadFor(id, "task.read")
+      return yield* audit.history(taskSubject(id))
+    })
+
+    return {
+      create,
+      get,
+      list,
+      update,
+      changeStatus,
+      delete: remove,
+      history,
+      /** For sibling services: load without authorization, and the relation helper. */
+      internal: { load, relationsOf }
+    } as const
+  })
+}) {}

@@ -1,0 +1,11 @@
+import { Schema } from "effect"
+import { Role } from "./Role.js"
+
+/** Changes to people, as the audit log records them. Role changes are security events. */
+export const UserCreated = Schema.TaggedStruct("user.created", { username: Schema.String, role: Role })
+export const UserUpdated = Schema.TaggedStruct("user.updated", { fields: Schema.Array(Schema.String) })
+export const UserRoleChanged = Schema.TaggedStruct("user.role_changed", { from: Role, to: Role })
+export const UserDeactivated = Schema.TaggedStruct("user.deactivated", {})
+
+export const UserEvent = Schema.Union(UserCreated, UserUpdated, UserRoleChanged, UserDeactivated)
+export type UserEvent = typeof UserEvent.Type

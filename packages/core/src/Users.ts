@@ -1,0 +1,121 @@
+import { DateTime, Effect, Option } from "effect"
+import { CurrentActor } from "./Actor.js"
+import { AuditLog } from "./AuditLog.js"
+import { Subject } from "./AuditEvent.js"
+import { NotFound } from "./Errors.js"
+import { IdGenerator } from "./IdGenerator.js"
+import { UserId } from "./Ids.js"
+import { authorize, ensure, Policy, type Relation } from "./Policy.js"
+import type { Role } from "./Role.js"
+import { CreateUser, UpdateUser, User } from "./User.js"
+import { UserRepo } from "./UserRepo.js"
+import { validate } from "./Validation.js"
+
+export const userSubject = (id: UserId): Subject => new Subject({ kind: "user", id })
+
+/** People: administrators create and change them; everyone may read those the policy lets them. */
+export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
+  effect: Effect.gen(function* () {
+    const repo = yield* UserRepo
+    const policy = yield* Policy
+    const audit = yield* AuditLog
+    const ids = yield* IdGenerator
+
+    const relations = (actorId: UserId, id: UserId): ReadonlySet<Relation> =>
+      new Set(actorId === id ? (["self"] as const) : [])
+
+    const loadFor = (id: UserId, action: "user.read" | "user.manage") =>
+      Effect.gen(function* () {
+        const actor = yield* CurrentActor
+        const user = yield* Effect.flatMap(repo.findById(id), (found) =>
+          Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new NotFound({ entity: "User", id }))
+        )
+        yield* authorize(policy, actor, { entity: "User", id, read: "user.read", action, relations: relations(actor.id, id) })
+        return user
+      })
+
+    const create = Effect.fn("Users.create")(function* (input: CreateUser) {
+      yield* ensure(policy, yield* CurrentActor, "user.manage")
+      const valid = yield* validate(CreateUser.fields)(input)
+      const now = yield* DateTime.now
+      const user = new User({
+        id: UserId.make(yield* ids.next),
+        name: valid.name,
+        username: valid.username,
+        email: Option.fromNullable(valid.email),
+        telegramId: Option.fromNullable(valid.telegramId),
+        dingtalkId: Option.fromNullable(valid.dingtalkId),
+        role: valid.role,
+        language: valid.language ?? "en",
+        active: true,
+        createdAt: now,
+        updatedAt: now
+      })
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          yield* repo.insert(user)
+          yield* audit.record(userSubject(user.id), { _tag: "user.created", username: user.username, role: user.role })
+          return user
+        })
+      )
+    })
+
+    const get = Effect.fn("Users.get")(function* (id: UserId) {
+      return yield* loadFor(id, "user.read")
+    })
+
+    /** Everyone the actor may read; roles that may read only themselves get themselves. */
+    const list = Effect.fn("Users.list")(function* (query: { readonly role?: Role; readonly active?: boolean } = {}) {
+      const actor = yield* CurrentActor
+      const grants = policy.grants(actor, "user.read")
+      if (grants.has("any")) return yield* repo.list(query)
+      if (!grants.has("self")) return []
+      const self = yield* repo.findById(actor.id)
+      return Option.toArray(self).filter(
+        (u) => (query.role === undefined || u.role === query.role) && (query.active === undefined || u.active === query.active)
+      )
+    })
+
+    const update = Effect.fn("Users.update")(function* (id: UserId, patch: UpdateUser) {
+      const valid = yield* validate(UpdateUser.fields)(patch)
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const user = yield* loadFor(id, "user.manage")
+          const next = new User({
+            ...user,
+            ...(valid.name !== undefined ? { name: valid.name } : {}),
+            ...(valid.email !== undefined ? { email: Option.fromNullable(valid.email) } : {}),
+            ...(valid.telegramId !== undefined ? { telegramId: Option.fromNullable(valid.telegramId) } : {}),
+            ...(valid.dingtalkId !== undefined ? { dingtalkId: Option.fromNullable(valid.dingtalkId) } : {}),
+            ...(valid.role !== undefined ? { role: valid.role } : {}),
+            ...(valid.language !== undefined ? { language: valid.language } : {}),
+            ...(valid.active !== undefined ? { active: valid.active } : {}),
+            updatedAt: yield* DateTime.now
+          })
+          yield* repo.update(next)
+          const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
+          yield* audit.record(userSubject(id), { _tag: "user.updated", fields })
+          if (next.role !== user.role) {
+            yield* audit.record(userSubject(id), { _tag: "user.role_changed", from: user.role, to: next.role })
+          }
+          return next
+        })
+      )
+    })
+
+    /** Deactivates a user: they keep their history but can no longer be assigned or sign in. */
+    const deactivate = Effect.fn("Users.deactivate")(function* (id: UserId) {
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const user = yield* loadFor(id, "user.manage")
+          const next = new User({ ...user, active: false, updatedAt: yield* DateTime.now })
+          yield* repo.update(next)
+          yield* audit.record(userSubject(id), { _tag: "user.deactivated" })
+          return next
+        })
+      )
+    })
+
+    return { create, get, list, update, deactivate } as const
+  })
+}) {}
