@@ -3,7 +3,15 @@ import { EventSequence, UserId } from "./Ids.js"
 import { TaskEvent } from "./TaskEvent.js"
 import { UserEvent } from "./UserEvent.js"
 
-export const SubjectKind = Schema.Literal("user", "task", "template", "assignment", "repair_request", "project", "document")
+export const SubjectKind = Schema.Literal(
+  "user",
+  "task",
+  "template",
+  "assignment",
+  "repair_request",
+  "project",
+  "document"
+)
 export type SubjectKind = typeof SubjectKind.Type
 
 /** What an event is about. */

@@ -1,9 +1,9 @@
 import { DateTime, Effect, FiberRef, Option, type Scope, type Stream } from "effect"
 import { CurrentActor } from "./Actor.js"
 import type { AuditEvent, EventPayload, Subject } from "./AuditEvent.js"
+import type { Forbidden } from "./Errors.js"
 import { EventBus } from "./EventBus.js"
 import { EventLog } from "./EventLog.js"
-import type { Forbidden } from "./Errors.js"
 import type { EventSequence } from "./Ids.js"
 import { ensure, Policy } from "./Policy.js"
 import { Transaction } from "./Transaction.js"
@@ -48,8 +48,7 @@ export class AuditLog extends Effect.Service<AuditLog>()("@taskdesk/core/AuditLo
       })
 
     /** The history of a subject: its own events and those of things under it, oldest first. */
-    const history = (subject: Subject) =>
-      log.list({ after: Option.none(), about: Option.some(subject), limit: 10_000 })
+    const history = (subject: Subject) => log.list({ after: Option.none(), about: Option.some(subject), limit: 10_000 })
 
     /** Reads the log after a sequence (administrators and supervisors). */
     const read = (options: {

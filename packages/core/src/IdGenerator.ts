@@ -48,7 +48,10 @@ export class IdGenerator extends Context.Tag("@taskdesk/core/IdGenerator")<
           const now = yield* Clock.currentTimeMillis
           const random = yield* fresh
           return yield* Ref.modify(last, (prev) => {
-            const state = now > prev.millis ? { millis: now, random } : { millis: prev.millis, random: increment(prev.random, chunk) }
+            const state =
+              now > prev.millis
+                ? { millis: now, random }
+                : { millis: prev.millis, random: increment(prev.random, chunk) }
             return [base32(state.millis, 10) + state.random.map((n) => base32(n, 4)).join(""), state] as const
           })
         })

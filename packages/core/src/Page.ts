@@ -52,11 +52,7 @@ export const compareKeys = (a: SortKey, b: SortKey, directions: ReadonlyArray<1 
 }
 
 /** Builds a page from rows fetched with `limit + 1`, so the extra row tells whether more follow. */
-export const toPage = <A>(
-  rows: ReadonlyArray<A>,
-  limit: number,
-  cursorOf: (last: A) => string
-): Page<A> => {
+export const toPage = <A>(rows: ReadonlyArray<A>, limit: number, cursorOf: (last: A) => string): Page<A> => {
   const items = rows.length > limit ? rows.slice(0, limit) : rows
   const last = items[items.length - 1]
   return {

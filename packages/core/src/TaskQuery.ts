@@ -1,7 +1,7 @@
 import { DateTime, Option, Schema } from "effect"
 import { ProjectId, UserId } from "./Ids.js"
 import { Limit, Order, type SortKey } from "./Page.js"
-import { isOverdue, Priority, priorityRank, type Task, TaskStatus, Tag } from "./Task.js"
+import { isOverdue, Priority, priorityRank, Tag, type Task, TaskStatus } from "./Task.js"
 
 export const TaskSort = Schema.Literal("due", "priority", "created", "updated")
 export type TaskSort = typeof TaskSort.Type

@@ -1,7 +1,7 @@
 import { DateTime, Effect, Option } from "effect"
 import { type Actor, CurrentActor } from "./Actor.js"
-import { AuditLog } from "./AuditLog.js"
 import { Subject } from "./AuditEvent.js"
+import { AuditLog } from "./AuditLog.js"
 import { NotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"

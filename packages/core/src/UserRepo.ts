@@ -24,4 +24,3 @@ export class UserRepo extends Context.Tag("@taskdesk/core/UserRepo")<
     readonly list: (query: UserQuery) => Effect.Effect<ReadonlyArray<User>>
   }
 >() {}
-

@@ -1,7 +1,7 @@
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor } from "./Actor.js"
-import { AuditLog } from "./AuditLog.js"
 import { Subject } from "./AuditEvent.js"
+import { AuditLog } from "./AuditLog.js"
 import { NotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { UserId } from "./Ids.js"
@@ -30,7 +30,13 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
         const user = yield* Effect.flatMap(repo.findById(id), (found) =>
           Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new NotFound({ entity: "User", id }))
         )
-        yield* authorize(policy, actor, { entity: "User", id, read: "user.read", action, relations: relations(actor.id, id) })
+        yield* authorize(policy, actor, {
+          entity: "User",
+          id,
+          read: "user.read",
+          action,
+          relations: relations(actor.id, id)
+        })
         return user
       })
 
@@ -72,7 +78,9 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
       if (!grants.has("self")) return []
       const self = yield* repo.findById(actor.id)
       return Option.toArray(self).filter(
-        (u) => (query.role === undefined || u.role === query.role) && (query.active === undefined || u.active === query.active)
+        (u) =>
+          (query.role === undefined || u.role === query.role) &&
+          (query.active === undefined || u.active === query.active)
       )
     })
 

@@ -29,7 +29,8 @@ export const layer: Layer.Layer<EventLog, never, MemoryStore> = Layer.effect(
                 Option.match(query.after, { onNone: () => true, onSome: (after) => e.sequence > after }) &&
                 Option.match(query.about, {
                   onNone: () => true,
-                  onSome: (about) => sameSubject(e.subject, about) || Option.exists(e.parent, (p) => sameSubject(p, about))
+                  onSome: (about) =>
+                    sameSubject(e.subject, about) || Option.exists(e.parent, (p) => sameSubject(p, about))
                 })
             )
             .sort((a, b) => a.sequence - b.sequence)

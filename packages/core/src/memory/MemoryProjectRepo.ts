@@ -14,7 +14,10 @@ export const layer: Layer.Layer<ProjectRepo, never, MemoryStore> = Layer.effect(
       insert: (project) => store.transaction(insertNew(projects, "Project", project.id, project)),
       update: (project, expectedVersion) =>
         store.transaction(
-          Effect.zipRight(checkVersion(projects, "Project", project.id, expectedVersion), projects.put(project.id, project))
+          Effect.zipRight(
+            checkVersion(projects, "Project", project.id, expectedVersion),
+            projects.put(project.id, project)
+          )
         ),
       list: (query) =>
         Effect.map(projects.values, (all) =>

@@ -17,7 +17,9 @@ export const layer: Layer.Layer<TaskRepo, never, MemoryStore> = Layer.effect(
       findByIds: (ids) => getMany(tasks, ids),
       insert: (task) => store.transaction(insertNew(tasks, "Task", task.id, task)),
       update: (task, expectedVersion) =>
-        store.transaction(Effect.zipRight(checkVersion(tasks, "Task", task.id, expectedVersion), tasks.put(task.id, task))),
+        store.transaction(
+          Effect.zipRight(checkVersion(tasks, "Task", task.id, expectedVersion), tasks.put(task.id, task))
+        ),
       delete: (id, expectedVersion) =>
         store.transaction(Effect.zipRight(checkVersion(tasks, "Task", id, expectedVersion), tasks.remove(id))),
       list: (query) =>
@@ -27,7 +29,10 @@ export const layer: Layer.Layer<TaskRepo, never, MemoryStore> = Layer.effect(
             .filter((task) => matches(task, query))
             .map((task) => ({ task, key: sortKey(task, query.sort) }))
             .filter(({ key }) =>
-              Option.match(query.after, { onNone: () => true, onSome: (after) => compareKeys(key, after, directions) > 0 })
+              Option.match(query.after, {
+                onNone: () => true,
+                onSome: (after) => compareKeys(key, after, directions) > 0
+              })
             )
           keyed.sort((a, b) => compareKeys(a.key, b.key, directions))
           return keyed.slice(0, query.limit).map(({ task }) => task)

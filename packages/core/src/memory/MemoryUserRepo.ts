@@ -35,7 +35,9 @@ export const layer: Layer.Layer<UserRepo, never, MemoryStore> = Layer.effect(
     return {
       findById: users.get,
       findByIds: (ids) =>
-        Effect.map(Effect.forEach(ids, users.get), (found) => found.flatMap((o) => (Option.isSome(o) ? [o.value] : []))),
+        Effect.map(Effect.forEach(ids, users.get), (found) =>
+          found.flatMap((o) => (Option.isSome(o) ? [o.value] : []))
+        ),
       findByUsername: (username) => findBy((user) => user.username.toLowerCase() === username.toLowerCase()),
       findByTelegramId: (telegramId) => findBy((user) => Option.contains(user.telegramId, telegramId)),
       findByDingtalkId: (dingtalkId) => findBy((user) => Option.contains(user.dingtalkId, dingtalkId)),
@@ -60,7 +62,11 @@ export const layer: Layer.Layer<UserRepo, never, MemoryStore> = Layer.effect(
       list: (query) =>
         Effect.map(users.values, (all) =>
           all
-            .filter((u) => (query.role === undefined || u.role === query.role) && (query.active === undefined || u.active === query.active))
+            .filter(
+              (u) =>
+                (query.role === undefined || u.role === query.role) &&
+                (query.active === undefined || u.active === query.active)
+            )
             .sort((a, b) => (a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1))
         )
     }

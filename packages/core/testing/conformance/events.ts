@@ -1,0 +1,140 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Deferred, Effect, Fiber, type Layer, Option } from "effect"
+import { Subject } from "../../src/AuditEvent.js"
+import { EventLog } from "../../src/EventLog.js"
+import { UserId } from "../../src/Ids.js"
+import type { Storage } from "../../src/Storage.js"
+import { TaskRepo } from "../../src/TaskRepo.js"
+import { Transaction } from "../../src/Transaction.js"
+import { at, makeTask, uniqueId } from "../fixtures.js"
+
+const event = (subject: Subject, parent: Option.Option<Subject> = Option.none()) => ({
+  at: at("2026-02-01T08:00:00Z"),
+  actorId: UserId.make("someone"),
+  subject,
+  parent,
+  payload: { _tag: "task.status_changed", from: "todo", to: "in_progress" } as const
+})
+
+/** The EventLog and Transaction contracts: ordering, resumption, atomicity. */
+export const eventLogSuite = <E>(layer: Layer.Layer<Storage, E>) =>
+  describe("EventLog and Transaction", () => {
+    it.layer(layer)((it) => {
+      it.effect("appends with growing sequences and reads back in order", () =>
+        Effect.gen(function* () {
+          const log = yield* EventLog
+          const subject = new Subject({ kind: "task", id: uniqueId("task") })
+          const a = yield* log.append(event(subject))
+          const b = yield* log.append(event(subject))
+          const c = yield* log.append(event(subject))
+          assert.isTrue(a.sequence < b.sequence && b.sequence < c.sequence)
+          const all = yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 100 })
+          assert.deepStrictEqual(
+            all.map((e) => e.sequence),
+            [a.sequence, b.sequence, c.sequence]
+          )
+          assert.deepStrictEqual(all[0]!.payload, a.payload)
+          assert.strictEqual(all[0]!.at.epochMillis, a.at.epochMillis)
+          const resumed = yield* log.list({ after: Option.some(a.sequence), about: Option.some(subject), limit: 1 })
+          assert.deepStrictEqual(
+            resumed.map((e) => e.sequence),
+            [b.sequence]
+          )
+          const everything = yield* log.list({ after: Option.some(b.sequence), about: Option.none(), limit: 1000 })
+          assert.isTrue(everything.every((e) => e.sequence > b.sequence))
+          assert.isTrue(everything.some((e) => e.sequence === c.sequence))
+        })
+      )
+
+      it.effect("finds events about a subject through their parent", () =>
+        Effect.gen(function* () {
+          const log = yield* EventLog
+          const task = new Subject({ kind: "task", id: uniqueId("task") })
+          const assignment = new Subject({ kind: "assignment", id: uniqueId("assignment") })
+          const own = yield* log.append(event(task))
+          const child = yield* log.append(event(assignment, Option.some(task)))
+          yield* log.append(event(new Subject({ kind: "task", id: uniqueId("task") })))
+          const history = yield* log.list({ after: Option.none(), about: Option.some(task), limit: 100 })
+          assert.deepStrictEqual(
+            history.map((e) => e.sequence),
+            [own.sequence, child.sequence]
+          )
+          assert.isTrue(Option.isSome(history[1]!.parent))
+        })
+      )
+
+      it.effect("rolls back every write of a failed transaction", () =>
+        Effect.gen(function* () {
+          const tx = yield* Transaction
+          const repo = yield* TaskRepo
+          const log = yield* EventLog
+          const task = makeTask()
+          const subject = new Subject({ kind: "task", id: task.id })
+          const result = yield* tx
+            .run(
+              Effect.gen(function* () {
+                yield* repo.insert(task)
+                yield* log.append(event(subject))
+                return yield* Effect.fail("boom" as const)
+              })
+            )
+            .pipe(Effect.flip)
+          assert.strictEqual(result, "boom")
+          assert.isTrue(Option.isNone(yield* repo.findById(task.id)))
+          assert.deepStrictEqual(yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 10 }), [])
+        })
+      )
+
+      it.effect("rolls back on a defect and on interruption too", () =>
+        Effect.gen(function* () {
+          const tx = yield* Transaction
+          const repo = yield* TaskRepo
+          const died = makeTask()
+          yield* tx.run(Effect.zipRight(repo.insert(died), Effect.die("bug"))).pipe(Effect.exit)
+          assert.isTrue(Option.isNone(yield* repo.findById(died.id)))
+          const interrupted = makeTask()
+          const written = yield* Deferred.make<void>()
+          const fiber = yield* tx
+            .run(
+              Effect.zipRight(
+                repo.insert(interrupted),
+                Effect.zipRight(Deferred.succeed(written, undefined), Effect.never)
+              )
+            )
+            .pipe(Effect.forkDaemon)
+          yield* Deferred.await(written)
+          yield* Fiber.interrupt(fiber)
+          assert.isTrue(Option.isNone(yield* repo.findById(interrupted.id)))
+        })
+      )
+
+      it.effect("commits every write of a successful transaction, nested ones included", () =>
+        Effect.gen(function* () {
+          const tx = yield* Transaction
+          const repo = yield* TaskRepo
+          const outer = makeTask()
+          const inner = makeTask()
+          yield* tx.run(Effect.zipRight(repo.insert(outer), tx.run(repo.insert(inner))))
+          assert.isTrue(Option.isSome(yield* repo.findById(outer.id)))
+          assert.isTrue(Option.isSome(yield* repo.findById(inner.id)))
+        })
+      )
+
+      it.effect("keeps sequences unique under concurrent appends", () =>
+        Effect.gen(function* () {
+          const log = yield* EventLog
+          const subject = new Subject({ kind: "task", id: uniqueId("task") })
+          const appended = yield* Effect.forEach(Array.from({ length: 20 }), () => log.append(event(subject)), {
+            concurrency: 5
+          })
+          const sequences = appended.map((e) => e.sequence)
+          assert.strictEqual(new Set(sequences).size, 20)
+          const read = yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 100 })
+          assert.deepStrictEqual(
+            read.map((e) => e.sequence),
+            [...sequences].sort((a, b) => a - b)
+          )
+        })
+      )
+    })
+  })

@@ -1,0 +1,20 @@
+import { describe } from "@effect/vitest"
+import type { Layer } from "effect"
+import type { Storage } from "../src/Storage.js"
+import { eventLogSuite } from "./conformance/events.js"
+import { taskRepoSuite } from "./conformance/tasks.js"
+import { userRepoSuite } from "./conformance/users.js"
+
+export * from "./fixtures.js"
+
+/**
+ * Registers the storage conformance suite for a layer that provides every storage port.
+ * Every storage layer (in-memory, SQLite, PostgreSQL, an embedder's own) runs this same suite.
+ * The layer is built once per group of tests; tests create their own data and never assume an empty store.
+ */
+export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, E>) =>
+  describe(`storage conformance: ${name}`, () => {
+    taskRepoSuite(layer)
+    eventLogSuite(layer)
+    userRepoSuite(layer)
+  })
