@@ -1,5 +1,7 @@
 import { type DateTime, type Option, Schema } from "effect"
 import { EventSequence, UserId } from "./Ids.js"
+import { ProjectEvent } from "./ProjectEvent.js"
+import { RepairEvent } from "./RepairEvent.js"
 import { TaskEvent } from "./TaskEvent.js"
 import { UserEvent } from "./UserEvent.js"
 
@@ -21,7 +23,7 @@ export class Subject extends Schema.Class<Subject>("Subject")({
 }) {}
 
 /** Every kind of change taskdesk records; `_tag` is the event type. */
-export const EventPayload = Schema.Union(TaskEvent, UserEvent)
+export const EventPayload = Schema.Union(TaskEvent, UserEvent, ProjectEvent, RepairEvent)
 export type EventPayload = typeof EventPayload.Type
 
 /**

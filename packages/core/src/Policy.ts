@@ -130,7 +130,7 @@ export const defaultRules: Rules = {
     "repair.work": ["assignee"],
     "repair.comment": ["assignee"],
     "project.read": ["projectMember"],
-    "document.read": ["projectMember"],
+    "document.read": ["projectMember", "assignee"],
     "report.file": ["assignee"]
   },
   client: {
@@ -167,7 +167,7 @@ export const defaultRules: Rules = {
     "assignment.read": ["projectOwner"],
     "assignment.answer": ["assignee"],
     "assignment.cancel": ["projectOwner"],
-    "project.create": everything,
+    "project.create": ["projectOwner"],
     "project.read": ["projectOwner"],
     "project.manage": ["projectOwner"],
     "document.read": ["projectOwner"],

@@ -13,6 +13,7 @@ export class TaskRepo extends Context.Tag("@taskdesk/core/TaskRepo")<
     readonly insert: (task: Task) => Effect.Effect<void, DuplicateKey>
     /** Stores `task` if the stored version is still `expectedVersion`. */
     readonly update: (task: Task, expectedVersion: number) => Effect.Effect<void, VersionConflict | NotFound>
+    /** Deletes the task with its assignments and comments; its audit events stay. */
     readonly delete: (id: TaskId, expectedVersion: number) => Effect.Effect<void, VersionConflict | NotFound>
     /** Up to `query.limit` tasks in sort order, strictly after `query.after`. */
     readonly list: (query: TaskRepoQuery) => Effect.Effect<ReadonlyArray<Task>>

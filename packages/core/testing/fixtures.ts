@@ -1,7 +1,10 @@
 import { DateTime, Option } from "effect"
-import { ProjectId, TaskId, UserId } from "../src/Ids.js"
+import { Assignment } from "../src/Assignment.js"
+import { Comment } from "../src/Comment.js"
+import { AssignmentId, CommentId, ProjectId, TaskId, TemplateId, UserId } from "../src/Ids.js"
 import { Project } from "../src/Project.js"
 import { Task } from "../src/Task.js"
+import { TaskTemplate } from "../src/Template.js"
 import { User } from "../src/User.js"
 
 let counter = 0
@@ -64,5 +67,48 @@ export const makeProject = (overrides: Partial<ConstructorParameters<typeof Proj
     createdAt: at("2026-01-01T00:00:00Z"),
     updatedAt: at("2026-01-01T00:00:00Z"),
     version: 1,
+    ...overrides
+  })
+
+/** A valid template; override any field. */
+export const makeTemplate = (overrides: Partial<ConstructorParameters<typeof TaskTemplate>[0]> = {}): TaskTemplate =>
+  new TaskTemplate({
+    id: TemplateId.make(uniqueId("template")),
+    title: "A template",
+    description: "",
+    estimatedMinutes: Option.none(),
+    createdBy: UserId.make("creator"),
+    createdAt: at("2026-01-01T00:00:00Z"),
+    updatedAt: at("2026-01-01T00:00:00Z"),
+    version: 1,
+    ...overrides
+  })
+
+/** A valid pending assignment; override any field. */
+export const makeAssignment = (overrides: Partial<ConstructorParameters<typeof Assignment>[0]> = {}): Assignment =>
+  new Assignment({
+    id: AssignmentId.make(uniqueId("assignment")),
+    taskId: TaskId.make("task"),
+    assigneeId: UserId.make("assignee"),
+    assignedBy: UserId.make("manager"),
+    status: "pending",
+    dueAt: Option.none(),
+    rejectionReason: Option.none(),
+    createdAt: at("2026-01-01T00:00:00Z"),
+    respondedAt: Option.none(),
+    completedAt: Option.none(),
+    updatedAt: at("2026-01-01T00:00:00Z"),
+    version: 1,
+    ...overrides
+  })
+
+/** A valid comment; override any field. */
+export const makeComment = (overrides: Partial<ConstructorParameters<typeof Comment>[0]> = {}): Comment =>
+  new Comment({
+    id: CommentId.make(uniqueId("comment")),
+    taskId: TaskId.make("task"),
+    authorId: UserId.make("author"),
+    body: "A comment",
+    createdAt: at("2026-01-01T00:00:00Z"),
     ...overrides
   })

@@ -1,11 +1,14 @@
 import { describe } from "@effect/vitest"
 import type { Layer } from "effect"
 import type { Storage } from "../src/Storage.js"
+import { assignmentRepoSuite } from "./conformance/assignments.js"
+import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
 import { taskRepoSuite } from "./conformance/tasks.js"
 import { userRepoSuite } from "./conformance/users.js"
 
 export * from "./fixtures.js"
+export * from "./people.js"
 
 /**
  * Registers the storage conformance suite for a layer that provides every storage port.
@@ -17,4 +20,6 @@ export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, 
     taskRepoSuite(layer)
     eventLogSuite(layer)
     userRepoSuite(layer)
+    assignmentRepoSuite(layer)
+    documentRepoSuite(layer)
   })

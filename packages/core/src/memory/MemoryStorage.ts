@@ -1,9 +1,15 @@
 import { Layer } from "effect"
 import type { Storage } from "../Storage.js"
+import * as MemoryAssignmentRepo from "./MemoryAssignmentRepo.js"
+import * as MemoryCommentRepo from "./MemoryCommentRepo.js"
+import * as MemoryDocumentRepo from "./MemoryDocumentRepo.js"
 import * as MemoryEventLog from "./MemoryEventLog.js"
 import * as MemoryProjectRepo from "./MemoryProjectRepo.js"
+import * as MemoryRepairRequestRepo from "./MemoryRepairRequestRepo.js"
+import * as MemoryStatisticsRepo from "./MemoryStatisticsRepo.js"
 import { MemoryStore } from "./MemoryStore.js"
 import * as MemoryTaskRepo from "./MemoryTaskRepo.js"
+import * as MemoryTemplateRepo from "./MemoryTemplateRepo.js"
 import * as MemoryTransaction from "./MemoryTransaction.js"
 import * as MemoryUserRepo from "./MemoryUserRepo.js"
 
@@ -13,5 +19,11 @@ export const layer: Layer.Layer<Storage> = Layer.mergeAll(
   MemoryEventLog.layer,
   MemoryUserRepo.layer,
   MemoryTaskRepo.layer,
-  MemoryProjectRepo.layer
+  MemoryTemplateRepo.layer,
+  MemoryAssignmentRepo.layer,
+  MemoryCommentRepo.layer,
+  MemoryProjectRepo.layer,
+  MemoryDocumentRepo.layer,
+  MemoryRepairRequestRepo.layer,
+  MemoryStatisticsRepo.layer
 ).pipe(Layer.provide(MemoryStore.Default))

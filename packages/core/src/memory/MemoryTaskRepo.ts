@@ -1,5 +1,7 @@
 import { Effect, Layer, Option } from "effect"
-import type { TaskId } from "../Ids.js"
+import type { Assignment } from "../Assignment.js"
+import type { Comment } from "../Comment.js"
+import type { AssignmentId, CommentId, TaskId } from "../Ids.js"
 import { compareKeys } from "../Page.js"
 import type { Task } from "../Task.js"
 import { matches, sortDirections, sortKey } from "../TaskQuery.js"
@@ -11,6 +13,8 @@ export const layer: Layer.Layer<TaskRepo, never, MemoryStore> = Layer.effect(
   Effect.gen(function* () {
     const store = yield* MemoryStore
     const tasks = store.table<TaskId, Task>("tasks")
+    const assignments = store.table<AssignmentId, Assignment>("assignments")
+    const comments = store.table<CommentId, Comment>("comments")
 
     return {
       findById: tasks.get,
@@ -20,8 +24,16 @@ export const layer: Layer.Layer<TaskRepo, never, MemoryStore> = Layer.effect(
         store.transaction(
           Effect.zipRight(checkVersion(tasks, "Task", task.id, expectedVersion), tasks.put(task.id, task))
         ),
+      // Like SQL's ON DELETE CASCADE: a task's assignments and comments go with it.
       delete: (id, expectedVersion) =>
-        store.transaction(Effect.zipRight(checkVersion(tasks, "Task", id, expectedVersion), tasks.remove(id))),
+        store.transaction(
+          Effect.gen(function* () {
+            yield* checkVersion(tasks, "Task", id, expectedVersion)
+            yield* tasks.remove(id)
+            for (const a of yield* assignments.values) if (a.taskId === id) yield* assignments.remove(a.id)
+            for (const c of yield* comments.values) if (c.taskId === id) yield* comments.remove(c.id)
+          })
+        ),
       list: (query) =>
         Effect.map(tasks.values, (all) => {
           const directions = sortDirections(query.sort, query.order)

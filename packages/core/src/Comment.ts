@@ -1,0 +1,13 @@
+import { Schema } from "effect"
+import { CommentId, TaskId, UserId } from "./Ids.js"
+
+export const CommentBody = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(10_000))
+
+/** A remark on a task by someone who may see it. */
+export class Comment extends Schema.Class<Comment>("Comment")({
+  id: CommentId,
+  taskId: TaskId,
+  authorId: UserId,
+  body: CommentBody,
+  createdAt: Schema.DateTimeUtc
+}) {}

@@ -1,0 +1,42 @@
+import { Schema } from "effect"
+import { CommentId, UserId } from "./Ids.js"
+import { RepairNumber, RepairStatus, Score } from "./RepairRequest.js"
+
+/** Changes to repair requests, as the audit log records them; the subject is the request. */
+export const RepairCreated = Schema.TaggedStruct("repair.created", {
+  number: RepairNumber,
+  clientId: UserId,
+  deviceType: Schema.String,
+  technicianId: Schema.optional(UserId)
+})
+export const RepairAssigned = Schema.TaggedStruct("repair.assigned", {
+  technicianId: UserId,
+  previousTechnicianId: Schema.optional(UserId)
+})
+export const RepairStatusChanged = Schema.TaggedStruct("repair.status_changed", {
+  from: RepairStatus,
+  to: RepairStatus,
+  /** The completion note, hold reason or cancellation reason, when one was given. */
+  note: Schema.optional(Schema.String)
+})
+export const RepairCommented = Schema.TaggedStruct("repair.commented", {
+  commentId: CommentId,
+  body: Schema.String
+})
+export const RepairRated = Schema.TaggedStruct("repair.rated", {
+  score: Score,
+  feedback: Schema.optional(Schema.String)
+})
+export const RepairUpdated = Schema.TaggedStruct("repair.updated", {
+  fields: Schema.Array(Schema.String)
+})
+
+export const RepairEvent = Schema.Union(
+  RepairCreated,
+  RepairAssigned,
+  RepairStatusChanged,
+  RepairCommented,
+  RepairRated,
+  RepairUpdated
+)
+export type RepairEvent = typeof RepairEvent.Type

@@ -1,0 +1,23 @@
+import { DateTime, Effect } from "effect"
+import { CurrentActor } from "./Actor.js"
+import { ensure, Policy } from "./Policy.js"
+import { StatisticsRange, StatisticsRepo } from "./StatisticsRepo.js"
+import { invalidField, validate } from "./Validation.js"
+
+/** Reports for managers, supervisors and administrators, answered by the storage's aggregates. */
+export class Statistics extends Effect.Service<Statistics>()("@taskdesk/core/Statistics", {
+  effect: Effect.gen(function* () {
+    const repo = yield* StatisticsRepo
+    const policy = yield* Policy
+
+    /** Repair statistics of the requests created within `[from, to)`; overdue is judged now. */
+    const repairs = Effect.fn("Statistics.repairs")(function* (range: StatisticsRange) {
+      yield* ensure(policy, yield* CurrentActor, "statistics.read")
+      const valid = yield* validate(StatisticsRange.fields)(range)
+      if (DateTime.lessThan(valid.to, valid.from)) return yield* invalidField(["to"], "the range ends before it starts")
+      return yield* repo.repairs(new StatisticsRange(valid), yield* DateTime.now)
+    })
+
+    return { repairs } as const
+  })
+}) {}

@@ -1,0 +1,106 @@
+import { DateTime, Effect, Option } from "effect"
+import { CurrentActor } from "./Actor.js"
+import { Subject } from "./AuditEvent.js"
+import { AuditLog } from "./AuditLog.js"
+import { NotFound } from "./Errors.js"
+import { IdGenerator } from "./IdGenerator.js"
+import { TemplateId } from "./Ids.js"
+import { ensure, Policy } from "./Policy.js"
+import { CreateTemplate, TaskTemplate, UpdateTemplate } from "./Template.js"
+import { TemplateRepo } from "./TemplateRepo.js"
+import { validate } from "./Validation.js"
+
+export const templateSubject = (id: TemplateId): Subject => new Subject({ kind: "template", id })
+
+/** The task library: managers keep it; everyone who may assign work reads it. */
+export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templates", {
+  effect: Effect.gen(function* () {
+    const repo = yield* TemplateRepo
+    const policy = yield* Policy
+    const audit = yield* AuditLog
+    const ids = yield* IdGenerator
+
+    const load = (id: TemplateId) =>
+      Effect.flatMap(repo.findById(id), (found) =>
+        Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new NotFound({ entity: "TaskTemplate", id }))
+      )
+
+    const create = Effect.fn("Templates.create")(function* (input: CreateTemplate) {
+      const actor = yield* CurrentActor
+      yield* ensure(policy, actor, "template.manage")
+      const valid = yield* validate(CreateTemplate.fields)(input)
+      const now = yield* DateTime.now
+      const template = new TaskTemplate({
+        id: TemplateId.make(yield* ids.next),
+        title: valid.title,
+        description: valid.description ?? "",
+        estimatedMinutes: Option.fromNullable(valid.estimatedMinutes),
+        createdBy: actor.id,
+        createdAt: now,
+        updatedAt: now,
+        version: 1
+      })
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          yield* repo.insert(template).pipe(Effect.orDie)
+          yield* audit.record(templateSubject(template.id), { _tag: "template.created", title: template.title })
+          return template
+        })
+      )
+    })
+
+    const get = Effect.fn("Templates.get")(function* (id: TemplateId) {
+      const actor = yield* CurrentActor
+      if (!policy.allows(actor, "template.read", new Set())) return yield* new NotFound({ entity: "TaskTemplate", id })
+      return yield* load(id)
+    })
+
+    const list = Effect.fn("Templates.list")(function* (query: { readonly text?: string } = {}) {
+      yield* ensure(policy, yield* CurrentActor, "template.read")
+      return yield* repo.list(query)
+    })
+
+    const update = Effect.fn("Templates.update")(function* (
+      id: TemplateId,
+      patch: UpdateTemplate,
+      expectedVersion?: number
+    ) {
+      yield* ensure(policy, yield* CurrentActor, "template.manage")
+      const valid = yield* validate(UpdateTemplate.fields)(patch)
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const template = yield* load(id)
+          const version = expectedVersion ?? template.version
+          const next = new TaskTemplate({
+            ...template,
+            ...(valid.title !== undefined ? { title: valid.title } : {}),
+            ...(valid.description !== undefined ? { description: valid.description } : {}),
+            ...(valid.estimatedMinutes !== undefined
+              ? { estimatedMinutes: Option.fromNullable(valid.estimatedMinutes) }
+              : {}),
+            updatedAt: yield* DateTime.now,
+            version: version + 1
+          })
+          yield* repo.update(next, version)
+          const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
+          yield* audit.record(templateSubject(id), { _tag: "template.updated", fields })
+          return next
+        })
+      )
+    })
+
+    /** Removes a template from the library; tasks already made from it stay. */
+    const remove = Effect.fn("Templates.delete")(function* (id: TemplateId, expectedVersion?: number) {
+      yield* ensure(policy, yield* CurrentActor, "template.manage")
+      return yield* audit.transaction(
+        Effect.gen(function* () {
+          const template = yield* load(id)
+          yield* repo.delete(id, expectedVersion ?? template.version)
+          yield* audit.record(templateSubject(id), { _tag: "template.deleted" })
+        })
+      )
+    })
+
+    return { create, get, list, update, delete: remove } as const
+  })
+}) {}

@@ -1,0 +1,54 @@
+import { DateTime, Effect, Layer, Option } from "effect"
+import type { Assignment } from "../Assignment.js"
+import { AssignmentRepo } from "../AssignmentRepo.js"
+import type { AssignmentId, TaskId } from "../Ids.js"
+import type { Task } from "../Task.js"
+import { checkVersion, insertNew, MemoryStore } from "./MemoryStore.js"
+
+export const layer: Layer.Layer<AssignmentRepo, never, MemoryStore> = Layer.effect(
+  AssignmentRepo,
+  Effect.gen(function* () {
+    const store = yield* MemoryStore
+    const assignments = store.table<AssignmentId, Assignment>("assignments")
+    // Project visibility joins the task, as SQL would.
+    const tasks = store.table<TaskId, Task>("tasks")
+    return {
+      findById: assignments.get,
+      insert: (a) => store.transaction(insertNew(assignments, "Assignment", a.id, a)),
+      update: (a, expectedVersion) =>
+        store.transaction(
+          Effect.zipRight(checkVersion(assignments, "Assignment", a.id, expectedVersion), assignments.put(a.id, a))
+        ),
+      list: (q) =>
+        Effect.gen(function* () {
+          const all = yield* assignments.values
+          const projectOf = new Map<TaskId, Option.Option<string>>()
+          if (q.projectIds !== undefined) {
+            for (const a of all) {
+              if (!projectOf.has(a.taskId))
+                projectOf.set(
+                  a.taskId,
+                  Option.flatMap(yield* tasks.get(a.taskId), (t) => t.projectId)
+                )
+            }
+          }
+          return all
+            .filter(
+              (a) =>
+                (q.status === undefined || q.status.includes(a.status)) &&
+                (q.assigneeId === undefined || a.assigneeId === q.assigneeId) &&
+                (q.assignedBy === undefined || a.assignedBy === q.assignedBy) &&
+                (q.taskId === undefined || a.taskId === q.taskId) &&
+                (q.projectIds === undefined ||
+                  a.assigneeId === q.visibleTo ||
+                  Option.exists(projectOf.get(a.taskId) ?? Option.none(), (p) => q.projectIds!.some((id) => id === p)))
+            )
+            .sort((a, b) => {
+              const byTime = DateTime.toEpochMillis(b.createdAt) - DateTime.toEpochMillis(a.createdAt)
+              return byTime !== 0 ? byTime : a.id < b.id ? 1 : a.id > b.id ? -1 : 0
+            })
+            .slice(0, q.limit ?? Number.MAX_SAFE_INTEGER)
+        })
+    }
+  })
+)
