@@ -1,19 +1,11 @@
 import { Effect } from "effect"
-import { Actor, CurrentActor, system } from "../src/Actor.js"
+import { asSystem } from "../src/Actor.js"
 import type { Role } from "../src/Role.js"
 import type { User } from "../src/User.js"
 import { Users } from "../src/Users.js"
 import { uniqueId } from "./fixtures.js"
 
-/** Runs an effect as the given user. */
-export const as =
-  (user: User) =>
-  <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, CurrentActor>> =>
-    Effect.provideService(effect, CurrentActor, new Actor({ id: user.id, role: user.role }))
-
-/** Runs an effect as the system actor (an administrator that is nobody). */
-export const asSystem = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, CurrentActor>> =>
-  Effect.provideService(effect, CurrentActor, system)
+export { as, asSystem } from "../src/Actor.js"
 
 /** Creates a user with a fresh username through the Users service, as the system. */
 export const createUser = (role: Role, name = `${role} ${uniqueId("n")}`) =>
