@@ -1,7 +1,6 @@
 import { Effect } from "effect"
 import { asSystem } from "../src/Actor.js"
 import type { Role } from "../src/Role.js"
-import type { User } from "../src/User.js"
 import { Users } from "../src/Users.js"
 import { uniqueId } from "./fixtures.js"
 
