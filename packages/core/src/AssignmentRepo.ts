@@ -22,7 +22,10 @@ export class AssignmentRepo extends Context.Tag("@taskdesk/core/AssignmentRepo")
   {
     readonly findById: (id: AssignmentId) => Effect.Effect<Option.Option<Assignment>>
     readonly insert: (assignment: Assignment) => Effect.Effect<void, DuplicateKey>
-    readonly update: (assignment: Assignment, expectedVersion: number) => Effect.Effect<void, VersionConflict | NotFound>
+    readonly update: (
+      assignment: Assignment,
+      expectedVersion: number
+    ) => Effect.Effect<void, VersionConflict | NotFound>
     /** Newest first (created time, then id, both descending). */
     readonly list: (query: AssignmentQuery) => Effect.Effect<ReadonlyArray<Assignment>>
   }

@@ -6,7 +6,7 @@ import { CommentRepo } from "./CommentRepo.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CommentId, type TaskId } from "./Ids.js"
 import { authorize, Policy } from "./Policy.js"
-import { taskSubject, Tasks } from "./Tasks.js"
+import { Tasks, taskSubject } from "./Tasks.js"
 import { validate } from "./Validation.js"
 
 /** Comments on tasks: whoever may see a task and comment on it. */
@@ -40,7 +40,11 @@ export class Comments extends Effect.Service<Comments>()("@taskdesk/core/Comment
             createdAt: yield* DateTime.now
           })
           yield* repo.insert(comment).pipe(Effect.orDie)
-          yield* audit.record(taskSubject(taskId), { _tag: "task.commented", commentId: comment.id, body: comment.body })
+          yield* audit.record(taskSubject(taskId), {
+            _tag: "task.commented",
+            commentId: comment.id,
+            body: comment.body
+          })
           return comment
         })
       )

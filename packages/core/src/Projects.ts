@@ -56,7 +56,8 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
         const wanted = [...(ownerId === undefined ? [] : [ownerId]), ...(memberIds ?? [])]
         const found = yield* users.findByIds(wanted)
         const active = (id: UserId) => found.some((u) => u.id === id && u.active)
-        if (ownerId !== undefined && !active(ownerId)) return yield* invalidField(["ownerId"], `no active user ${ownerId}`)
+        if (ownerId !== undefined && !active(ownerId))
+          return yield* invalidField(["ownerId"], `no active user ${ownerId}`)
         for (const [index, id] of (memberIds ?? []).entries()) {
           if (!active(id)) return yield* invalidField(["memberIds", index], `no active user ${id}`)
         }

@@ -10,11 +10,11 @@ import {
   ResolutionProgress
 } from "./Document.js"
 import { DocumentRepo } from "./DocumentRepo.js"
-import { documentSubject, Documents } from "./Documents.js"
+import { Documents, documentSubject } from "./Documents.js"
 import { RuleViolation } from "./Errors.js"
 import type { DocumentId, ProjectId, TaskId } from "./Ids.js"
 import { authorize, Policy } from "./Policy.js"
-import { isOpen, isOverdue, type Task, type TaskStatus, transition } from "./Task.js"
+import { isOpen, isOverdue, Task, type TaskStatus, transition } from "./Task.js"
 import { TaskRepo } from "./TaskRepo.js"
 import { Tasks, taskSubject } from "./Tasks.js"
 import { validate } from "./Validation.js"
@@ -30,8 +30,7 @@ const byDeadline = (a: ResolutionProgress, b: ResolutionProgress) =>
 /** Most recently closed first, then by resolution id. */
 const byClosing = (a: ResolutionProgress, b: ResolutionProgress) =>
   millis(b.task.completedAt, DateTime.toEpochMillis(b.task.updatedAt)) -
-    millis(a.task.completedAt, DateTime.toEpochMillis(a.task.updatedAt)) ||
-  (a.resolution.id < b.resolution.id ? -1 : 1)
+    millis(a.task.completedAt, DateTime.toEpochMillis(a.task.updatedAt)) || (a.resolution.id < b.resolution.id ? -1 : 1)
 
 /**
  * Written resolutions on incoming documents, executed by reports: a manager orders work on a
@@ -186,7 +185,12 @@ export class Resolutions extends Effect.Service<Resolutions>()("@taskdesk/core/R
             })
           const started = task.status === "todo" ? yield* move(task, "in_progress") : task
           const current = completed ? yield* move(started, "done") : started
-          return new FiledReport({ report, task: current })
+          if (current !== task) return new FiledReport({ report, task: current })
+          // Every report writes the task: two last reports filed concurrently then conflict on its
+          // version instead of each missing the other and leaving the task open for good.
+          const touched = new Task({ ...task, updatedAt: now, version: task.version + 1 })
+          yield* taskRepo.update(touched, task.version)
+          return new FiledReport({ report, task: touched })
         })
       )
     })

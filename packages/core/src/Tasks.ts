@@ -2,7 +2,8 @@ import { DateTime, Effect, Option } from "effect"
 import { type Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { NotFound } from "./Errors.js"
+import { DocumentRepo } from "./DocumentRepo.js"
+import { NotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
@@ -24,6 +25,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
     const repo = yield* TaskRepo
     const users = yield* UserRepo
     const projects = yield* ProjectRepo
+    const documents = yield* DocumentRepo
     const policy = yield* Policy
     const audit = yield* AuditLog
     const ids = yield* IdGenerator
@@ -218,6 +220,13 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const task = yield* loadFor(id, "task.delete")
+          // A resolution's task is part of the document register: cancel it instead.
+          if ((yield* documents.listByTask(id)).length > 0) {
+            return yield* new RuleViolation({
+              rule: "task_has_documents",
+              message: "this task carries a resolution or reports; cancel it instead of deleting it"
+            })
+          }
           yield* repo.delete(id, expectedVersion ?? task.version)
           yield* audit.record(taskSubject(id), { _tag: "task.deleted" })
         })

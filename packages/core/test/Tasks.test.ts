@@ -2,8 +2,10 @@ import { assert, describe, it } from "@effect/vitest"
 import { Chunk, DateTime, Effect, FastCheck, Fiber, Option, Stream, TestClock } from "effect"
 import { AuditLog } from "../src/AuditLog.js"
 import { Comments } from "../src/Comments.js"
+import { Documents } from "../src/Documents.js"
 import { TaskId } from "../src/Ids.js"
 import { Projects } from "../src/Projects.js"
+import { Resolutions } from "../src/Resolutions.js"
 import { canTransition, type TaskStatus, transition, transitions } from "../src/Task.js"
 import * as TaskDesk from "../src/TaskDesk.js"
 import { Tasks } from "../src/Tasks.js"
@@ -248,6 +250,29 @@ describe("Tasks", () => {
       assert.deepStrictEqual(
         history.map((e) => e.type),
         ["task.created", "task.commented", "task.commented"]
+      )
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("a resolution's task cannot be deleted, only cancelled", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const project = yield* (yield* Projects).create({ name: "Канцелярия" }).pipe(as(people.manager))
+      const letter = yield* (yield* Documents).file({ projectId: project.id, title: "Письмо" }).pipe(as(people.manager))
+      const issued = yield* (yield* Resolutions)
+        .issue(letter.id, {
+          title: "Подготовить ответ",
+          body: "",
+          assigneeIds: [people.worker.id],
+          dueAt: DateTime.add(start, { days: 2 })
+        })
+        .pipe(as(people.manager))
+      const tasks = yield* Tasks
+      const refused = yield* tasks.delete(issued.task.id).pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(refused._tag, "RuleViolation")
+      assert.strictEqual(
+        (yield* tasks.changeStatus(issued.task.id, "cancelled").pipe(as(people.manager))).status,
+        "cancelled"
       )
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )

@@ -4,9 +4,16 @@ import type { Storage } from "../src/Storage.js"
 import { assignmentRepoSuite } from "./conformance/assignments.js"
 import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
+import { repairRequestRepoSuite, statisticsRepoSuite } from "./conformance/repairs.js"
 import { taskRepoSuite } from "./conformance/tasks.js"
 import { userRepoSuite } from "./conformance/users.js"
 
+export {
+  assertStatistics,
+  expectedRepairStatistics,
+  makeRepairComment,
+  makeRepairRequest
+} from "./conformance/repairs.js"
 export * from "./fixtures.js"
 export * from "./people.js"
 
@@ -22,4 +29,6 @@ export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, 
     userRepoSuite(layer)
     assignmentRepoSuite(layer)
     documentRepoSuite(layer)
+    repairRequestRepoSuite(layer)
+    statisticsRepoSuite(layer)
   })

@@ -15,9 +15,7 @@ export const layer: Layer.Layer<DocumentRepo, never, MemoryStore> = Layer.effect
       findById: documents.get,
       findByRegistrationNumber: (projectId, registrationNumber) =>
         Effect.map(documents.values, (all) =>
-          Option.fromNullable(
-            all.find((d) => d.projectId === projectId && d.registrationNumber === registrationNumber)
-          )
+          Option.fromNullable(all.find((d) => d.projectId === projectId && d.registrationNumber === registrationNumber))
         ),
       insert: (document) =>
         store.transaction(

@@ -111,7 +111,9 @@ export const documentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           const repo = yield* DocumentRepo
           const doc = makeDocument({ registrationNumber: `IN-${uniqueId("n")}` })
           yield* repo.insert(doc)
-          const sameId = yield* repo.insert(makeDocument({ ...doc, registrationNumber: uniqueId("x") })).pipe(Effect.flip)
+          const sameId = yield* repo
+            .insert(makeDocument({ ...doc, registrationNumber: uniqueId("x") }))
+            .pipe(Effect.flip)
           assert.strictEqual(sameId._tag, "DuplicateKey")
           assert.strictEqual(sameId.field, "id")
           // A clash across kinds is still a clash: the project has one register.
@@ -141,7 +143,9 @@ export const documentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
               .id,
             elsewhere.id
           )
-          assert.isTrue(Option.isNone(yield* repo.findByRegistrationNumber(doc.projectId, `${doc.registrationNumber}x`)))
+          assert.isTrue(
+            Option.isNone(yield* repo.findByRegistrationNumber(doc.projectId, `${doc.registrationNumber}x`))
+          )
         })
       )
 

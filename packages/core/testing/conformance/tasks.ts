@@ -1,12 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Equal, type Layer, Option } from "effect"
+import { DateTime, Effect, type Layer, Option } from "effect"
 import { ProjectId, TaskId, UserId } from "../../src/Ids.js"
 import { compareKeys, type SortKey } from "../../src/Page.js"
 import type { Storage } from "../../src/Storage.js"
-import type { Priority, Task, TaskStatus } from "../../src/Task.js"
+import { type Priority, Task, type TaskStatus } from "../../src/Task.js"
 import { matches, sortDirections, sortKey, TaskFilter, type TaskRepoQuery, type TaskSort } from "../../src/TaskQuery.js"
 import { TaskRepo } from "../../src/TaskRepo.js"
 import { at, makeTask, uniqueId } from "../fixtures.js"
+import { assertSameModel } from "./same.js"
 
 const statuses: ReadonlyArray<TaskStatus> = ["todo", "in_progress", "done", "cancelled"]
 const priorities: ReadonlyArray<Priority> = ["low", "normal", "high", "urgent"]
@@ -82,7 +83,7 @@ export const taskRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           yield* repo.insert(task)
           const found = yield* repo.findById(task.id)
           assert.isTrue(Option.isSome(found))
-          assert.isTrue(Equal.equals(found.pipe(Option.getOrThrow), task))
+          assertSameModel(Task, found.pipe(Option.getOrThrow), task)
           const many = yield* repo.findByIds([task.id, TaskId.make("missing")])
           assert.deepStrictEqual(
             many.map((t) => t.id),

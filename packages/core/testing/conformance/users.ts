@@ -1,10 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Effect, Equal, type Layer, Option } from "effect"
 import { UserId } from "../../src/Ids.js"
+import { Project } from "../../src/Project.js"
 import { ProjectRepo } from "../../src/ProjectRepo.js"
 import type { Storage } from "../../src/Storage.js"
 import { UserRepo } from "../../src/UserRepo.js"
 import { makeProject, makeUser, uniqueId } from "../fixtures.js"
+import { assertSameModel } from "./same.js"
 
 /** The UserRepo and ProjectRepo contracts. */
 export const userRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
@@ -87,7 +89,7 @@ export const userRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           })
           yield* repo.insert(owned)
           yield* repo.insert(joined)
-          assert.isTrue(Equal.equals((yield* repo.findById(owned.id)).pipe(Option.getOrThrow), owned))
+          assertSameModel(Project, (yield* repo.findById(owned.id)).pipe(Option.getOrThrow), owned)
           assert.deepStrictEqual(
             (yield* repo.list({ involving: owner })).map((p) => p.id),
             [joined.id, owned.id]
