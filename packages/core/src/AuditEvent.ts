@@ -1,5 +1,6 @@
 import { type DateTime, type Option, Schema } from "effect"
 import { EventSequence, UserId } from "./Ids.js"
+import { JobEvent } from "./JobEvent.js"
 import { ProjectEvent } from "./ProjectEvent.js"
 import { RepairEvent } from "./RepairEvent.js"
 import { TaskEvent } from "./TaskEvent.js"
@@ -12,7 +13,8 @@ export const SubjectKind = Schema.Literal(
   "assignment",
   "repair_request",
   "project",
-  "document"
+  "document",
+  "job"
 )
 export type SubjectKind = typeof SubjectKind.Type
 
@@ -23,7 +25,7 @@ export class Subject extends Schema.Class<Subject>("Subject")({
 }) {}
 
 /** Every kind of change taskdesk records; `_tag` is the event type. */
-export const EventPayload = Schema.Union(TaskEvent, UserEvent, ProjectEvent, RepairEvent)
+export const EventPayload = Schema.Union(TaskEvent, UserEvent, ProjectEvent, RepairEvent, JobEvent)
 export type EventPayload = typeof EventPayload.Type
 
 /**

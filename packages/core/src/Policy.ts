@@ -36,6 +36,8 @@ export type Action =
   | "resolution.issue"
   | "report.file"
   | "statistics.read"
+  | "scheduler.read"
+  | "scheduler.manage"
 
 /**
  * How the actor stands to the thing acted on. A rule grants an action for some relations:
@@ -87,7 +89,9 @@ export const defaultRules: Rules = {
     "document.create": everything,
     "resolution.issue": everything,
     "report.file": ["assignee"],
-    "statistics.read": everything
+    "statistics.read": everything,
+    "scheduler.read": everything,
+    "scheduler.manage": everything
   },
   manager: {
     "user.read": everything,
@@ -151,7 +155,8 @@ export const defaultRules: Rules = {
     "repair.read": everything,
     "project.read": everything,
     "document.read": everything,
-    "statistics.read": everything
+    "statistics.read": everything,
+    "scheduler.read": everything
   },
   partner: {
     "user.read": ["self"],

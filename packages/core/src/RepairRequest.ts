@@ -158,14 +158,17 @@ export const transition = (
       return Either.right(new RepairRequest({ ...base, completedAt: Option.some(now), completionNote: note }))
     }
     case "cancelled":
-      return Either.right(new RepairRequest({ ...base, holdReason: Option.none(), cancelReason: nonBlank(move.reason) }))
+      return Either.right(
+        new RepairRequest({ ...base, holdReason: Option.none(), cancelReason: nonBlank(move.reason) })
+      )
   }
 }
 
 /**
- * What must hold of every stored request, whatever happened to it: work started ⇔ a start time
- * and a technician; completed ⇔ a completion time and note; a hold reason only on hold; a
- * cancellation reason only when cancelled; a rating only when completed. Empty when all hold.
+ * What must hold of every stored request, whatever happened to it; empty when all holds. In
+ * progress, on hold or completed ⇒ a start time; a start time ⇒ a technician and not new;
+ * completed ⇔ a completion time and note; a hold reason only on hold, a cancellation reason only
+ * when cancelled, a rating only when completed; created ≤ started ≤ completed.
  */
 export const invariantViolations = (request: RepairRequest): ReadonlyArray<string> => {
   const problems: Array<string> = []
@@ -173,7 +176,8 @@ export const invariantViolations = (request: RepairRequest): ReadonlyArray<strin
   const working = status === "in_progress" || status === "on_hold" || status === "completed"
   if (working && Option.isNone(request.startedAt)) problems.push(`${status} without a start time`)
   if (status === "new" && Option.isSome(request.startedAt)) problems.push("new with a start time")
-  if (Option.isSome(request.startedAt) && Option.isNone(request.technicianId)) problems.push("started without a technician")
+  if (Option.isSome(request.startedAt) && Option.isNone(request.technicianId))
+    problems.push("started without a technician")
   const completed = status === "completed"
   if (completed !== Option.isSome(request.completedAt)) problems.push("completion time does not match the status")
   if (completed !== Option.isSome(request.completionNote)) problems.push("completion note does not match the status")

@@ -17,7 +17,10 @@ export class RepairRequestRepo extends Context.Tag("@taskdesk/core/RepairRequest
     /** Fails with `DuplicateKey` on a taken id (field `id`) or number (field `number`). */
     readonly insert: (request: RepairRequest) => Effect.Effect<void, DuplicateKey>
     /** Stores `request` if the stored version is still `expectedVersion`. */
-    readonly update: (request: RepairRequest, expectedVersion: number) => Effect.Effect<void, VersionConflict | NotFound>
+    readonly update: (
+      request: RepairRequest,
+      expectedVersion: number
+    ) => Effect.Effect<void, VersionConflict | NotFound>
     /** Up to `query.limit` requests in sort order, strictly after `query.after`. */
     readonly list: (query: RepairRepoQuery) => Effect.Effect<ReadonlyArray<RepairRequest>>
     /**

@@ -10,14 +10,26 @@ export class Statistics extends Effect.Service<Statistics>()("@taskdesk/core/Sta
     const repo = yield* StatisticsRepo
     const policy = yield* Policy
 
+    /** Checks the actor may read statistics and the range is one. */
+    const checked = (range: StatisticsRange) =>
+      Effect.gen(function* () {
+        yield* ensure(policy, yield* CurrentActor, "statistics.read")
+        const valid = yield* validate(StatisticsRange.fields)(range)
+        if (DateTime.lessThan(valid.to, valid.from))
+          return yield* invalidField(["to"], "the range ends before it starts")
+        return new StatisticsRange(valid)
+      })
+
     /** Repair statistics of the requests created within `[from, to)`; overdue is judged now. */
     const repairs = Effect.fn("Statistics.repairs")(function* (range: StatisticsRange) {
-      yield* ensure(policy, yield* CurrentActor, "statistics.read")
-      const valid = yield* validate(StatisticsRange.fields)(range)
-      if (DateTime.lessThan(valid.to, valid.from)) return yield* invalidField(["to"], "the range ends before it starts")
-      return yield* repo.repairs(new StatisticsRange(valid), yield* DateTime.now)
+      return yield* repo.repairs(yield* checked(range), yield* DateTime.now)
     })
 
-    return { repairs } as const
+    /** Task figures of `[from, to)`: created, completed and overdue per assignee and project; answers to hand-outs. */
+    const tasks = Effect.fn("Statistics.tasks")(function* (range: StatisticsRange) {
+      return yield* repo.tasks(yield* checked(range), yield* DateTime.now)
+    })
+
+    return { repairs, tasks } as const
   })
 }) {}

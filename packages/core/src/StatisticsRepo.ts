@@ -1,5 +1,6 @@
 import { Context, type DateTime, type Effect, Schema } from "effect"
 import type { RepairStatistics } from "./RepairStatistics.js"
+import type { TaskStatistics } from "./TaskStatistics.js"
 
 /** A half-open time range `[from, to)`: consecutive ranges neither overlap nor leave gaps. */
 export class StatisticsRange extends Schema.Class<StatisticsRange>("StatisticsRange")({
@@ -43,5 +44,23 @@ export class StatisticsRepo extends Context.Tag("@taskdesk/core/StatisticsRepo")
      * floating-point rounding.
      */
     readonly repairs: (range: StatisticsRange, now: DateTime.Utc) => Effect.Effect<RepairStatistics>
+
+    /**
+     * Task statistics of `[range.from, range.to)`:
+     *
+     * - `created`: tasks whose `createdAt` is in the range; `completed`: tasks with status done whose
+     *   `completedAt` is in the range; `overdue`: tasks still open (todo, in_progress) whose `dueAt`
+     *   is in the range and strictly before `now` — the tasks that became overdue in the range.
+     * - `totals` counts every task once; `byProject` one entry per project with at least one counted
+     *   task, ordered by project id (JavaScript string order), `withoutProject` the rest;
+     *   `byAssignee` one entry per user among the `assigneeIds` of a counted task or answering a
+     *   counted assignment, ordered by user id, counting a task once for each of its assignees.
+     * - Assignments: `offered` counts those created in the range; `accepted` those answered in the
+     *   range (`respondedAt`) that were not rejected (accepted, completed or cancelled after
+     *   acceptance); `rejected` those answered in the range with a rejection. Per assignee the same
+     *   `accepted`/`rejected`. `rejections` lists the rejected ones with their reasons, by
+     *   `respondedAt`, then assignment id.
+     */
+    readonly tasks: (range: StatisticsRange, now: DateTime.Utc) => Effect.Effect<TaskStatistics>
   }
 >() {}

@@ -5,6 +5,7 @@ import { assignmentRepoSuite } from "./conformance/assignments.js"
 import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
 import { repairRequestRepoSuite, statisticsRepoSuite } from "./conformance/repairs.js"
+import { taskStatisticsSuite } from "./conformance/taskStatistics.js"
 import { taskRepoSuite } from "./conformance/tasks.js"
 import { userRepoSuite } from "./conformance/users.js"
 
@@ -31,4 +32,5 @@ export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, 
     documentRepoSuite(layer)
     repairRequestRepoSuite(layer)
     statisticsRepoSuite(layer)
+    taskStatisticsSuite(layer)
   })

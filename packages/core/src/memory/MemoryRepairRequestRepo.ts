@@ -25,7 +25,11 @@ export const layer: Layer.Layer<RepairRequestRepo, never, MemoryStore> = Layer.e
         store.transaction(
           Effect.gen(function* () {
             if ((yield* requests.values).some((r) => r.number === request.number && r.id !== request.id)) {
-              return yield* new DuplicateKey({ entity: "RepairRequest", field: "number", value: String(request.number) })
+              return yield* new DuplicateKey({
+                entity: "RepairRequest",
+                field: "number",
+                value: String(request.number)
+              })
             }
             yield* insertNew(requests, "RepairRequest", request.id, request)
           })

@@ -1,5 +1,6 @@
 import { DateTime, Effect, Layer, Option } from "effect"
-import type { UserId } from "../Ids.js"
+import type { Assignment } from "../Assignment.js"
+import type { AssignmentId, ProjectId, TaskId, UserId } from "../Ids.js"
 import { isOverdue, type RepairRequest, type RepairStatus } from "../RepairRequest.js"
 import {
   DurationSummary,
@@ -9,8 +10,17 @@ import {
   TechnicianStatistics
 } from "../RepairStatistics.js"
 import { StatisticsRepo } from "../StatisticsRepo.js"
-import { MemoryStore } from "./MemoryStore.js"
+import { isOverdue as isTaskOverdue, type Task } from "../Task.js"
+import {
+  AssigneeStatistics,
+  AssignmentCounts,
+  ProjectStatistics,
+  Rejection,
+  TaskCounts,
+  TaskStatistics
+} from "../TaskStatistics.js"
 import { tables } from "./MemoryRepairRequestRepo.js"
+import { MemoryStore } from "./MemoryStore.js"
 
 const hour = 3_600_000
 
@@ -60,6 +70,8 @@ export const layer: Layer.Layer<StatisticsRepo, never, MemoryStore> = Layer.effe
   Effect.gen(function* () {
     const store = yield* MemoryStore
     const requests = store.table<string, RepairRequest>(tables.requests)
+    const tasks = store.table<TaskId, Task>("tasks")
+    const assignments = store.table<AssignmentId, Assignment>("assignments")
 
     return {
       repairs: (range, now) =>
@@ -156,6 +168,88 @@ export const layer: Layer.Layer<StatisticsRepo, never, MemoryStore> = Layer.effe
             overdue,
             ratings,
             averageRating: mean(ratingSum, ratings)
+          })
+        }),
+
+      tasks: (range, now) =>
+        Effect.gen(function* () {
+          const from = DateTime.toEpochMillis(range.from)
+          const to = DateTime.toEpochMillis(range.to)
+          const inRange = (t: DateTime.Utc) => {
+            const ms = DateTime.toEpochMillis(t)
+            return ms >= from && ms < to
+          }
+          const zero = () => ({ created: 0, completed: 0, overdue: 0 })
+          const totals = zero()
+          const withoutProject = zero()
+          const projects = new Map<string, ReturnType<typeof zero>>()
+          const people = new Map<string, ReturnType<typeof zero> & { accepted: number; rejected: number }>()
+          const person = (id: string) => {
+            const found = people.get(id) ?? { ...zero(), accepted: 0, rejected: 0 }
+            people.set(id, found)
+            return found
+          }
+          for (const t of yield* tasks.values) {
+            const counts = {
+              created: inRange(t.createdAt) ? 1 : 0,
+              completed: t.status === "done" && Option.exists(t.completedAt, inRange) ? 1 : 0,
+              overdue: isTaskOverdue(t, now) && Option.exists(t.dueAt, inRange) ? 1 : 0
+            }
+            if (counts.created + counts.completed + counts.overdue === 0) continue
+            const buckets = [
+              totals,
+              Option.isSome(t.projectId)
+                ? (projects.get(t.projectId.value) ?? projects.set(t.projectId.value, zero()).get(t.projectId.value)!)
+                : withoutProject,
+              ...t.assigneeIds.map(person)
+            ]
+            for (const b of buckets) {
+              b.created += counts.created
+              b.completed += counts.completed
+              b.overdue += counts.overdue
+            }
+          }
+          let offered = 0
+          let accepted = 0
+          let rejected = 0
+          const rejections: Array<Rejection> = []
+          for (const a of yield* assignments.values) {
+            if (inRange(a.createdAt)) offered++
+            if (!Option.exists(a.respondedAt, inRange)) continue
+            if (a.status === "rejected") {
+              rejected++
+              person(a.assigneeId).rejected++
+              rejections.push(
+                new Rejection({
+                  assignmentId: a.id,
+                  taskId: a.taskId,
+                  assigneeId: a.assigneeId,
+                  reason: Option.getOrElse(a.rejectionReason, () => ""),
+                  at: Option.getOrThrow(a.respondedAt)
+                })
+              )
+            } else {
+              accepted++
+              person(a.assigneeId).accepted++
+            }
+          }
+          rejections.sort(
+            (x, y) =>
+              DateTime.toEpochMillis(x.at) - DateTime.toEpochMillis(y.at) || codePoints(x.assignmentId, y.assignmentId)
+          )
+          return new TaskStatistics({
+            from: range.from,
+            to: range.to,
+            totals: new TaskCounts(totals),
+            withoutProject: new TaskCounts(withoutProject),
+            byProject: [...projects]
+              .sort(([a], [b]) => codePoints(a, b))
+              .map(([projectId, c]) => new ProjectStatistics({ projectId: projectId as ProjectId, ...c })),
+            byAssignee: [...people]
+              .sort(([a], [b]) => codePoints(a, b))
+              .map(([assigneeId, c]) => new AssigneeStatistics({ assigneeId: assigneeId as UserId, ...c })),
+            assignments: new AssignmentCounts({ offered, accepted, rejected }),
+            rejections
           })
         })
     }

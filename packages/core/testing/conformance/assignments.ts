@@ -116,7 +116,12 @@ export const assignmentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           yield* Effect.forEach(rows, repo.insert, { discard: true })
           const ids = (q: Parameters<AssignmentRepo["Type"]["list"]>[0]) =>
             Effect.map(repo.list(q), (r) => r.map((a) => a.id))
-          const [a0, a1, a2, a3] = rows.map((r) => r.id) as unknown as [AssignmentId, AssignmentId, AssignmentId, AssignmentId]
+          const [a0, a1, a2, a3] = rows.map((r) => r.id) as unknown as [
+            AssignmentId,
+            AssignmentId,
+            AssignmentId,
+            AssignmentId
+          ]
           const newestFirst = [a1, a2, a0, a3].sort((x, y) => {
             const rx = rows.find((r) => r.id === x)!
             const ry = rows.find((r) => r.id === y)!

@@ -1,0 +1,144 @@
+import { DateTime, Effect, Layer, Option } from "effect"
+import type { JobId, JobRunId } from "../Ids.js"
+import { type Job, JobRun } from "../Job.js"
+import { JobBusy, JobStore, OccurrenceClaimed, runSortKey } from "../JobStore.js"
+import { compareKeys } from "../Page.js"
+import { checkVersion, insertNew, MemoryStore } from "./MemoryStore.js"
+
+const sameInstant = (a: Option.Option<DateTime.Utc>, b: Option.Option<DateTime.Utc>): boolean =>
+  Option.isNone(a)
+    ? Option.isNone(b)
+    : Option.isSome(b) && DateTime.toEpochMillis(a.value) === DateTime.toEpochMillis(b.value)
+
+// Newest first, as every store lists runs.
+const newestFirst = (a: JobRun, b: JobRun) => compareKeys(runSortKey(a), runSortKey(b), [-1, -1])
+
+export const layer: Layer.Layer<JobStore, never, MemoryStore> = Layer.effect(
+  JobStore,
+  Effect.gen(function* () {
+    const store = yield* MemoryStore
+    const jobs = store.table<JobId, Job>("jobs")
+    const runs = store.table<JobRunId, JobRun>("job_runs")
+    // The two unique indexes of the SQL schema: (job, scheduled time), and the running run per job.
+    const occurrences = store.table<string, JobRunId>("job_run_occurrences")
+    const runningByJob = store.table<JobId, JobRunId>("job_runs_running")
+    const occurrenceKey = (jobId: JobId, at: DateTime.Utc) => `${jobId}@${DateTime.toEpochMillis(at)}`
+
+    const runsOf = (jobId: JobId) => Effect.map(runs.values, (all) => all.filter((r) => r.jobId === jobId))
+
+    const endRun = (run: JobRun, ended: JobRun) =>
+      Effect.gen(function* () {
+        yield* runs.put(run.id, ended)
+        const current = yield* runningByJob.get(run.jobId)
+        if (Option.contains(current, run.id)) yield* runningByJob.remove(run.jobId)
+      })
+
+    return {
+      findById: jobs.get,
+      list: Effect.map(jobs.values, (all) => [...all].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))),
+      insert: (job) => store.transaction(insertNew(jobs, "Job", job.id, job)),
+      update: (job, expectedVersion) =>
+        store.transaction(Effect.zipRight(checkVersion(jobs, "Job", job.id, expectedVersion), jobs.put(job.id, job))),
+      advance: (id, expected, nextRunAt) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const stored = yield* jobs.get(id)
+            if (
+              Option.isNone(stored) ||
+              stored.value.version !== expected.version ||
+              !sameInstant(stored.value.nextRunAt, expected.nextRunAt)
+            ) {
+              return false
+            }
+            // Built with the constructor like every other write, so the stored row stays a Job.
+            yield* jobs.put(id, new (stored.value.constructor as typeof Job)({ ...stored.value, nextRunAt }))
+            return true
+          })
+        ),
+      claim: (run) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const key = occurrenceKey(run.jobId, run.scheduledAt)
+            if (Option.isSome(yield* occurrences.get(key))) {
+              return yield* new OccurrenceClaimed({ jobId: run.jobId, scheduledAt: run.scheduledAt })
+            }
+            if (run.status === "running") {
+              const busy = yield* runningByJob.get(run.jobId)
+              if (Option.isSome(busy)) return yield* new JobBusy({ jobId: run.jobId, runId: busy.value })
+              yield* runningByJob.put(run.jobId, run.id)
+            }
+            yield* occurrences.put(key, run.id)
+            yield* runs.put(run.id, run)
+          })
+        ),
+      finish: (id, result) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const run = yield* runs.get(id)
+            if (Option.isNone(run) || run.value.status !== "running") return Option.none()
+            const ended = new JobRun({
+              ...run.value,
+              status: result.status,
+              finishedAt: Option.some(result.finishedAt),
+              error: result.error,
+              summary: result.summary
+            })
+            yield* endRun(run.value, ended)
+            return Option.some(ended)
+          })
+        ),
+      findRun: runs.get,
+      lastRun: (jobId) => Effect.map(runsOf(jobId), (all) => Option.fromNullable([...all].sort(newestFirst)[0])),
+      listRuns: (query) =>
+        Effect.map(runsOf(query.jobId), (all) =>
+          [...all]
+            .filter((run) =>
+              Option.match(query.after, {
+                onNone: () => true,
+                onSome: (after) => compareKeys(runSortKey(run), after, [-1, -1]) > 0
+              })
+            )
+            .sort(newestFirst)
+            .slice(0, query.limit)
+        ),
+      running: Effect.map(runs.values, (all) =>
+        all.filter((r) => r.status === "running").sort((a, b) => -newestFirst(a, b))
+      ),
+      abandonStale: (now, marginSeconds) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const marked: Array<JobRun> = []
+            for (const run of yield* runs.values) {
+              if (run.status !== "running") continue
+              const job = yield* jobs.get(run.jobId)
+              const limitSeconds = Option.match(job, { onNone: () => 0, onSome: (j) => j.timeoutSeconds }) + marginSeconds
+              if (DateTime.toEpochMillis(run.startedAt) + limitSeconds * 1000 >= DateTime.toEpochMillis(now)) continue
+              const ended = new JobRun({
+                ...run,
+                status: "abandoned",
+                finishedAt: Option.some(now),
+                error: Option.some("the instance running it stopped before it finished")
+              })
+              yield* endRun(run, ended)
+              marked.push(ended)
+            }
+            return marked
+          })
+        ),
+      pruneRuns: (before) =>
+        store.transaction(
+          Effect.gen(function* () {
+            let removed = 0
+            for (const run of yield* runs.values) {
+              if (run.status === "running") continue
+              if (!Option.exists(run.finishedAt, (at) => DateTime.lessThan(at, before))) continue
+              yield* runs.remove(run.id)
+              yield* occurrences.remove(occurrenceKey(run.jobId, run.scheduledAt))
+              removed++
+            }
+            return removed
+          })
+        )
+    }
+  })
+)
