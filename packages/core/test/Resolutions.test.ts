@@ -239,11 +239,13 @@ describe("Resolutions", () => {
       // Without a moment given it judges at the clock's now, when nothing is overdue yet.
       const now = yield* resolutions.overview(project.id).pipe(as(people.worker))
       assert.deepStrictEqual(titles(now.open), ["late", "late too", "soon", "partly", "later"])
-      // A deleted task leaves nothing to track.
-      yield* tasks.delete(later.task.id).pipe(as(people.manager))
+      // A resolution's task cannot be deleted, so nothing disappears from the overview.
+      const refused = yield* tasks.delete(later.task.id).pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(refused._tag, "RuleViolation")
       assert.deepStrictEqual(titles((yield* resolutions.overview(project.id, at).pipe(as(people.manager))).open), [
         "soon",
-        "partly"
+        "partly",
+        "later"
       ])
       const nowhere = yield* resolutions.overview(ProjectId.make("nope")).pipe(as(people.manager), Effect.flip)
       assert.strictEqual(nowhere._tag, "NotFound")
