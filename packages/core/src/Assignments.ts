@@ -13,7 +13,7 @@ import {
 import { AssignmentRepo } from "./AssignmentRepo.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { NotFound, RuleViolation } from "./Errors.js"
+import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
@@ -90,13 +90,12 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
     const loadFor = (id: AssignmentId, action: "assignment.read" | "assignment.answer" | "assignment.cancel") =>
       Effect.gen(function* () {
         const actor = yield* CurrentActor
-        const found = yield* repo.findById(id)
-        if (Option.isNone(found)) return yield* new NotFound({ entity: "Assignment", id })
-        const task = yield* taskRepo.findById(found.value.taskId)
-        const relations = yield* relationsOf(actor, found.value, task)
+        const assignment = yield* repo.findById(id).pipe(orNotFound("Assignment", id))
+        const task = yield* taskRepo.findById(assignment.taskId)
+        const relations = yield* relationsOf(actor, assignment, task)
         yield* authorize(policy, actor, { entity: "Assignment", id, read: "assignment.read", action, relations })
-        if (Option.isNone(task)) return yield* new NotFound({ entity: "Task", id: found.value.taskId })
-        return { assignment: found.value, task: task.value }
+        if (Option.isNone(task)) return yield* new NotFound({ entity: "Task", id: assignment.taskId })
+        return { assignment, task: task.value }
       })
 
     /** Checks every item before anything is written, collecting every problem. */

@@ -4,7 +4,7 @@ import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { Document, type DocumentKind, FileIncoming, formatRegistrationNumber } from "./Document.js"
 import { type DocumentQuery, DocumentRepo } from "./DocumentRepo.js"
-import { NotFound, RuleViolation } from "./Errors.js"
+import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { DocumentId, type ProjectId, type TaskId } from "./Ids.js"
 import { type Action, authorize, Policy, type Relation } from "./Policy.js"
@@ -36,13 +36,7 @@ export class Documents extends Effect.Service<Documents>()("@taskdesk/core/Docum
     const audit = yield* AuditLog
     const ids = yield* IdGenerator
 
-    const loadProject = (id: ProjectId) =>
-      Effect.flatMap(projects.findById(id), (found) =>
-        Option.match(found, {
-          onNone: () => Effect.fail(new NotFound({ entity: "Project", id })),
-          onSome: Effect.succeed
-        })
-      )
+    const loadProject = (id: ProjectId) => projects.findById(id).pipe(orNotFound("Project", id))
 
     /** Loads a project the actor may see and may perform `action` in. */
     const loadProjectFor = (id: ProjectId, action: Action) =>
@@ -59,13 +53,7 @@ export class Documents extends Effect.Service<Documents>()("@taskdesk/core/Docum
         return project
       })
 
-    const load = (id: DocumentId) =>
-      Effect.flatMap(repo.findById(id), (found) =>
-        Option.match(found, {
-          onNone: () => Effect.fail(new NotFound({ entity: "Document", id })),
-          onSome: Effect.succeed
-        })
-      )
+    const load = (id: DocumentId) => repo.findById(id).pipe(orNotFound("Document", id))
 
     /**
      * How the actor stands to a document: through its project, as its author, and as an assignee

@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Effect, Option, Schema } from "effect"
 
 /**
  * The entity does not exist, or the actor may not know that it does: both answer the same,
@@ -59,3 +59,11 @@ export class RuleViolation extends Schema.TaggedError<RuleViolation>()("RuleViol
   rule: Schema.String,
   message: Schema.String
 }) {}
+
+/** Unwraps a looked-up row, or fails with `NotFound` naming what was looked for. */
+export const orNotFound =
+  (entity: string, id: string) =>
+  <A, E, R>(self: Effect.Effect<Option.Option<A>, E, R>): Effect.Effect<A, E | NotFound, R> =>
+    Effect.flatMap(self, (found) =>
+      Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new NotFound({ entity, id }))
+    )

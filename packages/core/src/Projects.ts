@@ -2,7 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { type Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { NotFound } from "./Errors.js"
+import { orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { ProjectId, type UserId } from "./Ids.js"
 import { type Action, authorize, ensure, Policy } from "./Policy.js"
@@ -28,13 +28,7 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
 
     const relationsOf = (actor: Actor, project: Project) => new Set(projectRelations(Option.some(project), actor.id))
 
-    const load = (id: ProjectId) =>
-      Effect.flatMap(repo.findById(id), (found) =>
-        Option.match(found, {
-          onNone: () => Effect.fail(new NotFound({ entity: "Project", id })),
-          onSome: Effect.succeed
-        })
-      )
+    const load = (id: ProjectId) => repo.findById(id).pipe(orNotFound("Project", id))
 
     /** Loads a project the actor may see and may perform `action` on. */
     const loadFor = (id: ProjectId, action: Action) =>

@@ -2,7 +2,7 @@ import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
 import { Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { Forbidden, NotFound, RuleViolation } from "./Errors.js"
+import { Forbidden, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CommentId, RepairRequestId, UserId } from "./Ids.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
@@ -61,13 +61,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       return relations
     }
 
-    const found = (entity: { readonly id: string }) => (request: Option.Option<RepairRequest>) =>
-      Option.match(request, {
-        onNone: () => Effect.fail(new NotFound({ entity: "RepairRequest", id: entity.id })),
-        onSome: Effect.succeed
-      })
-
-    const load = (id: RepairRequestId) => Effect.flatMap(repo.findById(id), found({ id }))
+    const load = (id: RepairRequestId) => repo.findById(id).pipe(orNotFound("RepairRequest", id))
 
     /** Checks the actor may see the request (else `NotFound`) and may perform `action` on it (else `Forbidden`). */
     const authorizeOn = (request: RepairRequest, action: Action) =>
@@ -168,7 +162,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
 
     /** The request with this number (`R-000042` is 42), for people who quote it. */
     const getByNumber = Effect.fn("RepairRequests.getByNumber")(function* (number: number) {
-      const request = yield* Effect.flatMap(repo.findByNumber(number), found({ id: formatNumber(number) }))
+      const request = yield* repo.findByNumber(number).pipe(orNotFound("RepairRequest", formatNumber(number)))
       return yield* authorizeOn(request, "repair.read")
     })
 

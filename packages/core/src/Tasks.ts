@@ -3,7 +3,7 @@ import { type Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { DocumentRepo } from "./DocumentRepo.js"
-import { NotFound, RuleViolation } from "./Errors.js"
+import { orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
@@ -42,13 +42,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
         return relations as ReadonlySet<Relation>
       })
 
-    const load = (id: TaskId) =>
-      Effect.flatMap(repo.findById(id), (found) =>
-        Option.match(found, {
-          onNone: () => Effect.fail(new NotFound({ entity: "Task", id })),
-          onSome: Effect.succeed
-        })
-      )
+    const load = (id: TaskId) => repo.findById(id).pipe(orNotFound("Task", id))
 
     /** Loads a task the actor may see and may perform `action` on. */
     const loadFor = (id: TaskId, action: Parameters<typeof authorize>[2]["action"]) =>

@@ -2,7 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { NotFound } from "./Errors.js"
+import { NotFound, orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { TemplateId } from "./Ids.js"
 import { ensure, Policy } from "./Policy.js"
@@ -20,10 +20,7 @@ export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templ
     const audit = yield* AuditLog
     const ids = yield* IdGenerator
 
-    const load = (id: TemplateId) =>
-      Effect.flatMap(repo.findById(id), (found) =>
-        Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new NotFound({ entity: "TaskTemplate", id }))
-      )
+    const load = (id: TemplateId) => repo.findById(id).pipe(orNotFound("TaskTemplate", id))
 
     const create = Effect.fn("Templates.create")(function* (input: CreateTemplate) {
       const actor = yield* CurrentActor

@@ -2,7 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { NotFound } from "./Errors.js"
+import { orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { UserId } from "./Ids.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
@@ -27,9 +27,7 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
     const loadFor = (id: UserId, action: "user.read" | "user.manage") =>
       Effect.gen(function* () {
         const actor = yield* CurrentActor
-        const user = yield* Effect.flatMap(repo.findById(id), (found) =>
-          Option.isSome(found) ? Effect.succeed(found.value) : Effect.fail(new NotFound({ entity: "User", id }))
-        )
+        const user = yield* repo.findById(id).pipe(orNotFound("User", id))
         yield* authorize(policy, actor, {
           entity: "User",
           id,
