@@ -70,15 +70,22 @@ export class JobHandlers extends Context.Tag("@taskdesk/core/JobHandlers")<
   }
 
   /** A registry from handlers, some built from services (e.g. `DeadlineReminders.handler`). */
-  static layer<R>(
-    handlers: ReadonlyArray<JobHandler | Effect.Effect<JobHandler, never, R>>
-  ): Layer.Layer<JobHandlers, never, R> {
+  static layer<const Handlers extends ReadonlyArray<JobHandler | Effect.Effect<JobHandler, never, unknown>>>(
+    handlers: Handlers
+  ): Layer.Layer<
+    JobHandlers,
+    never,
+    Effect.Effect.Context<Extract<Handlers[number], Effect.Effect<JobHandler, never, unknown>>>
+  > {
     return Layer.effect(
       JobHandlers,
       Effect.map(
-        Effect.forEach(handlers, (h) => (Effect.isEffect(h) ? h : Effect.succeed(h))),
+        Effect.forEach(
+          handlers as ReadonlyArray<JobHandler | Effect.Effect<JobHandler, never, unknown>>,
+          (h): Effect.Effect<JobHandler, never, unknown> => (Effect.isEffect(h) ? h : Effect.succeed(h))
+        ),
         JobHandlers.fromHandlers
       )
-    )
+    ) as Layer.Layer<JobHandlers, never, never>
   }
 }

@@ -7,19 +7,28 @@ export const maxIntervalSeconds = 366 * 24 * 3600
  * A cron expression read on the wall clock of an IANA time zone: five fields (minute hour
  * day-of-month month day-of-week) or six with seconds first.
  */
-export class CronSchedule extends Schema.TaggedClass<CronSchedule>()("Cron", {
+export const CronSchedule = Schema.TaggedStruct("Cron", {
   expression: Schema.String.pipe(Schema.maxLength(200)),
   timeZone: Schema.String.pipe(Schema.maxLength(64))
-}) {}
+})
+export type CronSchedule = typeof CronSchedule.Type
 
 /**
  * A fixed interval. Occurrences are `anchor + k × everySeconds`; without an anchor the Unix epoch,
  * so every instance computes the same instants and `3600` fires on whole UTC hours.
  */
-export class IntervalSchedule extends Schema.TaggedClass<IntervalSchedule>()("Interval", {
+export const IntervalSchedule = Schema.TaggedStruct("Interval", {
   everySeconds: Schema.Int.pipe(Schema.between(1, maxIntervalSeconds)),
-  anchor: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" })
-}) {}
+  anchor: Schema.optional(Schema.DateTimeUtc)
+})
+export type IntervalSchedule = typeof IntervalSchedule.Type
+
+/** A cron schedule: `cron("0 9 * * *", "Europe/Moscow")`. */
+export const cron = (expression: string, timeZone: string): CronSchedule => CronSchedule.make({ expression, timeZone })
+
+/** An interval schedule: `every(3600)` fires on whole UTC hours. */
+export const every = (seconds: number, anchor?: DateTime.Utc): IntervalSchedule =>
+  IntervalSchedule.make(anchor === undefined ? { everySeconds: seconds } : { everySeconds: seconds, anchor })
 
 /** When a job runs: a cron expression in a time zone, or a fixed interval. */
 export const Schedule = Schema.Union(CronSchedule, IntervalSchedule)
@@ -107,13 +116,13 @@ export const parseCron = (schedule: CronSchedule): Either.Either<ParsedCron, Inv
       )
     )
   }
-  const fields = tokens.length === 6 ? fieldsWithSeconds : fieldsWithoutSeconds
+  const fieldNames = tokens.length === 6 ? fieldsWithSeconds : fieldsWithoutSeconds
   // Effect's parser names the bad text but not where it is: check each field alone to find it.
   for (const [i, token] of tokens.entries()) {
     const probe = ["0", "*", "*", "*", "*", "*"]
     probe[i + 6 - tokens.length] = token.text
     const result = Cron.parse(probe.join(" "), "UTC")
-    if (Either.isLeft(result)) return Either.left(invalid(expression, fields[i]!, token.at, result.left.message))
+    if (Either.isLeft(result)) return Either.left(invalid(expression, fieldNames[i]!, token.at, result.left.message))
   }
   const zone = DateTime.zoneMakeNamed(timeZone.trim())
   if (Option.isNone(zone)) {
@@ -126,13 +135,14 @@ export const parseCron = (schedule: CronSchedule): Either.Either<ParsedCron, Inv
       })
     )
   }
-  const cron = Cron.unsafeParse(tokens.map((t) => t.text).join(" "), "UTC")
+  const normalized = tokens.map((t) => t.text).join(" ")
+  const evaluated = Cron.unsafeParse(normalized, "UTC")
   const parsed: ParsedCron = {
     _tag: "Cron",
-    schedule: new CronSchedule({ expression: tokens.map((t) => t.text).join(" "), timeZone: zone.value.id }),
-    cron,
+    schedule: cron(normalized, zone.value.id),
+    cron: evaluated,
     zone: zone.value,
-    wildcardHour: cron.hours.size === 0
+    wildcardHour: evaluated.hours.size === 0
   }
   // A day that never comes (31 February) would make every later computation search in vain.
   if (Option.isNone(nextCron(parsed, year2000))) {
@@ -158,7 +168,7 @@ export const parse = (schedule: Schedule): Either.Either<ParsedSchedule, Invalid
     _tag: "Interval",
     schedule,
     everyMillis: schedule.everySeconds * 1000,
-    anchorMillis: Option.match(schedule.anchor, { onNone: () => 0, onSome: DateTime.toEpochMillis })
+    anchorMillis: schedule.anchor === undefined ? 0 : DateTime.toEpochMillis(schedule.anchor)
   })
 }
 

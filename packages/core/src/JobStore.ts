@@ -63,6 +63,8 @@ export class JobStore extends Context.Tag("@taskdesk/core/JobStore")<
     /**
      * Inserts a run row: fails with `OccurrenceClaimed` if the job has a run at that scheduled time,
      * and, for a row with status `running`, with `JobBusy` if another run of the job is running.
+     * When both hold, either error may come (SQL reports whichever index it checks first); the
+     * scheduler treats both as "not now".
      */
     readonly claim: (run: JobRun) => Effect.Effect<void, OccurrenceClaimed | JobBusy>
     /** Records the end of a running run; none if it is not running any more (e.g. marked abandoned). */

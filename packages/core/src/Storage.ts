@@ -2,6 +2,8 @@ import type { AssignmentRepo } from "./AssignmentRepo.js"
 import type { CommentRepo } from "./CommentRepo.js"
 import type { DocumentRepo } from "./DocumentRepo.js"
 import type { EventLog } from "./EventLog.js"
+import type { JobStore } from "./JobStore.js"
+import type { Outbox } from "./Outbox.js"
 import type { ProjectRepo } from "./ProjectRepo.js"
 import type { RepairRequestRepo } from "./RepairRequestRepo.js"
 import type { StatisticsRepo } from "./StatisticsRepo.js"
@@ -23,3 +25,5 @@ export type Storage =
   | DocumentRepo
   | RepairRequestRepo
   | StatisticsRepo
+  | JobStore
+  | Outbox

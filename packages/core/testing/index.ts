@@ -4,11 +4,13 @@ import type { Storage } from "../src/Storage.js"
 import { assignmentRepoSuite } from "./conformance/assignments.js"
 import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
+import { jobStoreSuite, outboxSuite } from "./conformance/jobs.js"
 import { repairRequestRepoSuite, statisticsRepoSuite } from "./conformance/repairs.js"
 import { taskStatisticsSuite } from "./conformance/taskStatistics.js"
 import { taskRepoSuite } from "./conformance/tasks.js"
 import { userRepoSuite } from "./conformance/users.js"
 
+export { makeJob, makeJobRun, makeNotification } from "./conformance/jobs.js"
 export {
   assertStatistics,
   expectedRepairStatistics,
@@ -17,6 +19,8 @@ export {
 } from "./conformance/repairs.js"
 export * from "./fixtures.js"
 export * from "./people.js"
+export { supervised } from "./supervised.js"
+export { telegramLinksSuite as telegramLinksConformance } from "./conformance/telegramLinks.js"
 
 /**
  * Registers the storage conformance suite for a layer that provides every storage port.
@@ -32,5 +36,7 @@ export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, 
     documentRepoSuite(layer)
     repairRequestRepoSuite(layer)
     statisticsRepoSuite(layer)
+    jobStoreSuite(layer)
+    outboxSuite(layer)
     taskStatisticsSuite(layer)
   })

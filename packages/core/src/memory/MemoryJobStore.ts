@@ -1,6 +1,6 @@
 import { DateTime, Effect, Layer, Option } from "effect"
 import type { JobId, JobRunId } from "../Ids.js"
-import { type Job, JobRun } from "../Job.js"
+import { Job, JobRun } from "../Job.js"
 import { JobBusy, JobStore, OccurrenceClaimed, runSortKey } from "../JobStore.js"
 import { compareKeys } from "../Page.js"
 import { checkVersion, insertNew, MemoryStore } from "./MemoryStore.js"
@@ -50,8 +50,7 @@ export const layer: Layer.Layer<JobStore, never, MemoryStore> = Layer.effect(
             ) {
               return false
             }
-            // Built with the constructor like every other write, so the stored row stays a Job.
-            yield* jobs.put(id, new (stored.value.constructor as typeof Job)({ ...stored.value, nextRunAt }))
+            yield* jobs.put(id, new Job({ ...stored.value, nextRunAt }))
             return true
           })
         ),
@@ -111,7 +110,8 @@ export const layer: Layer.Layer<JobStore, never, MemoryStore> = Layer.effect(
             for (const run of yield* runs.values) {
               if (run.status !== "running") continue
               const job = yield* jobs.get(run.jobId)
-              const limitSeconds = Option.match(job, { onNone: () => 0, onSome: (j) => j.timeoutSeconds }) + marginSeconds
+              const limitSeconds =
+                Option.match(job, { onNone: () => 0, onSome: (j) => j.timeoutSeconds }) + marginSeconds
               if (DateTime.toEpochMillis(run.startedAt) + limitSeconds * 1000 >= DateTime.toEpochMillis(now)) continue
               const ended = new JobRun({
                 ...run,

@@ -4,6 +4,8 @@ import * as MemoryAssignmentRepo from "./MemoryAssignmentRepo.js"
 import * as MemoryCommentRepo from "./MemoryCommentRepo.js"
 import * as MemoryDocumentRepo from "./MemoryDocumentRepo.js"
 import * as MemoryEventLog from "./MemoryEventLog.js"
+import * as MemoryJobStore from "./MemoryJobStore.js"
+import * as MemoryOutbox from "./MemoryOutbox.js"
 import * as MemoryProjectRepo from "./MemoryProjectRepo.js"
 import * as MemoryRepairRequestRepo from "./MemoryRepairRequestRepo.js"
 import * as MemoryStatisticsRepo from "./MemoryStatisticsRepo.js"
@@ -25,5 +27,7 @@ export const layer: Layer.Layer<Storage> = Layer.mergeAll(
   MemoryProjectRepo.layer,
   MemoryDocumentRepo.layer,
   MemoryRepairRequestRepo.layer,
-  MemoryStatisticsRepo.layer
+  MemoryStatisticsRepo.layer,
+  MemoryJobStore.layer,
+  MemoryOutbox.layer
 ).pipe(Layer.provide(MemoryStore.Default))

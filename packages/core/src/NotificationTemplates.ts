@@ -1,0 +1,180 @@
+import { DateTime, Option } from "effect"
+import type { RepairStatus } from "./RepairRequest.js"
+import type { Language } from "./User.js"
+
+/**
+ * What a notification says, before it is put into words: one case per event that notifies someone.
+ * Names are people's display names; texts are the users' own words, passed through unchanged.
+ */
+export type Message =
+  | {
+      readonly _tag: "assignment_offered"
+      readonly taskTitle: string
+      readonly assignedBy: string
+      readonly dueAt: Option.Option<DateTime.Utc>
+    }
+  | {
+      readonly _tag: "assignment_rejected"
+      readonly taskTitle: string
+      readonly assignee: string
+      readonly reason: string
+    }
+  | {
+      readonly _tag: "repair_assigned"
+      readonly reference: string
+      readonly device: string
+      readonly deadline: Option.Option<DateTime.Utc>
+    }
+  | {
+      readonly _tag: "repair_status_changed"
+      readonly reference: string
+      readonly device: string
+      readonly from: RepairStatus
+      readonly to: RepairStatus
+      readonly note: Option.Option<string>
+    }
+  | { readonly _tag: "task_commented"; readonly taskTitle: string; readonly author: string; readonly body: string }
+  | {
+      readonly _tag: "repair_commented"
+      readonly reference: string
+      readonly device: string
+      readonly author: string
+      readonly body: string
+    }
+
+/** A notification kind: the `_tag` of its message. */
+export type MessageKind = Message["_tag"]
+
+/** A message in words: a one-line subject and a plain-text body (channels add markup and the link). */
+export interface Rendered {
+  readonly subject: string
+  readonly body: string
+}
+
+/** The longest subject and body the outbox accepts (`Notification.Subject`, `Notification.Body`). */
+export const maxSubject = 200
+export const maxBody = 20_000
+
+/** Cuts `text` to `max` characters, ending with an ellipsis when cut. */
+export const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${text.slice(0, Math.max(max - 1, 0))}…`
+
+// A subject is one line: a title with a newline in it must not break the header it becomes.
+const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim()
+
+const statusNames: Readonly<Record<Language, Readonly<Record<RepairStatus, string>>>> = {
+  en: { new: "new", in_progress: "in progress", on_hold: "on hold", completed: "completed", cancelled: "cancelled" },
+  ru: { new: "новая", in_progress: "в работе", on_hold: "приостановлена", completed: "завершена", cancelled: "отменена" },
+  zh: { new: "新建", in_progress: "维修中", on_hold: "暂停", completed: "已完成", cancelled: "已取消" }
+}
+
+/** A repair status in the reader's language. */
+export const statusName = (status: RepairStatus, language: Language): string => statusNames[language][status]
+
+/** `2026-03-02 09:00 UTC`: people have no time zone yet, so times are shown in UTC, saying so. */
+export const formatTime = (at: DateTime.Utc): string => {
+  const iso = DateTime.formatIso(at)
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+}
+
+const noDate: Readonly<Record<Language, string>> = { en: "none", ru: "не указан", zh: "无" }
+const when = (at: Option.Option<DateTime.Utc>, language: Language) =>
+  Option.match(at, { onNone: () => noDate[language], onSome: formatTime })
+
+type Templates = { readonly [K in MessageKind]: (m: Extract<Message, { _tag: K }>, l: Language) => Rendered }
+
+const byLanguage = (language: Language, texts: Readonly<Record<Language, Rendered>>): Rendered => texts[language]
+
+const templates: Templates = {
+  assignment_offered: (m, l) =>
+    byLanguage(l, {
+      en: {
+        subject: `New task: ${m.taskTitle}`,
+        body: `${m.assignedBy} assigned you the task "${m.taskTitle}".\nDue: ${when(m.dueAt, l)}.\nPlease accept or reject it.`
+      },
+      ru: {
+        subject: `Новая задача: ${m.taskTitle}`,
+        body: `${m.assignedBy} назначает вам задачу «${m.taskTitle}».\nСрок: ${when(m.dueAt, l)}.\nПримите или отклоните её.`
+      },
+      zh: {
+        subject: `新任务：${m.taskTitle}`,
+        body: `${m.assignedBy} 给您分配了任务「${m.taskTitle}」。\n截止时间：${when(m.dueAt, l)}。\n请接受或拒绝。`
+      }
+    }),
+  assignment_rejected: (m, l) =>
+    byLanguage(l, {
+      en: {
+        subject: `Task rejected: ${m.taskTitle}`,
+        body: `${m.assignee} rejected the task "${m.taskTitle}".\nReason: ${m.reason}`
+      },
+      ru: {
+        subject: `Задача отклонена: ${m.taskTitle}`,
+        body: `${m.assignee} отказывается от задачи «${m.taskTitle}».\nПричина: ${m.reason}`
+      },
+      zh: {
+        subject: `任务被拒绝：${m.taskTitle}`,
+        body: `${m.assignee} 拒绝了任务「${m.taskTitle}」。\n拒绝理由：${m.reason}`
+      }
+    }),
+  repair_assigned: (m, l) =>
+    byLanguage(l, {
+      en: {
+        subject: `Repair request ${m.reference} is yours`,
+        body: `You are the technician of repair request ${m.reference} (${m.device}).\nDeadline: ${when(m.deadline, l)}.`
+      },
+      ru: {
+        subject: `Вам назначена заявка ${m.reference}`,
+        body: `Вы назначены мастером по заявке ${m.reference} (${m.device}).\nСрок: ${when(m.deadline, l)}.`
+      },
+      zh: {
+        subject: `维修单 ${m.reference} 已分配给您`,
+        body: `您被指派为维修单 ${m.reference}（${m.device}）的技术员。\n截止时间：${when(m.deadline, l)}。`
+      }
+    }),
+  repair_status_changed: (m, l) => {
+    const to = statusName(m.to, l)
+    const from = statusName(m.from, l)
+    const note = Option.getOrUndefined(m.note)
+    return byLanguage(l, {
+      en: {
+        subject: `${m.reference}: ${to}`,
+        body: `Your repair request ${m.reference} (${m.device}) is now ${to} (was ${from}).${note === undefined ? "" : `\nNote: ${note}`}`
+      },
+      ru: {
+        subject: `${m.reference}: ${to}`,
+        body: `Ваша заявка ${m.reference} (${m.device}) теперь: ${to} (было: ${from}).${note === undefined ? "" : `\nКомментарий: ${note}`}`
+      },
+      zh: {
+        subject: `${m.reference}：${to}`,
+        body: `您的维修单 ${m.reference}（${m.device}）状态变为「${to}」（原为「${from}」）。${note === undefined ? "" : `\n备注：${note}`}`
+      }
+    })
+  },
+  task_commented: (m, l) =>
+    byLanguage(l, {
+      en: { subject: `New comment on "${m.taskTitle}"`, body: `${m.author} wrote on "${m.taskTitle}":\n${m.body}` },
+      ru: { subject: `Новый комментарий к «${m.taskTitle}»`, body: `${m.author} пишет в «${m.taskTitle}»:\n${m.body}` },
+      zh: { subject: `「${m.taskTitle}」有新评论`, body: `${m.author} 在「${m.taskTitle}」中写道：\n${m.body}` }
+    }),
+  repair_commented: (m, l) =>
+    byLanguage(l, {
+      en: {
+        subject: `New comment on ${m.reference}`,
+        body: `${m.author} wrote on repair request ${m.reference} (${m.device}):\n${m.body}`
+      },
+      ru: {
+        subject: `Новый комментарий к заявке ${m.reference}`,
+        body: `${m.author} пишет по заявке ${m.reference} (${m.device}):\n${m.body}`
+      },
+      zh: {
+        subject: `维修单 ${m.reference} 有新评论`,
+        body: `${m.author} 在维修单 ${m.reference}（${m.device}）中写道：\n${m.body}`
+      }
+    })
+}
+
+/** Puts a message into the reader's language, within the outbox's limits (the subject on one line). */
+export const render = (message: Message, language: Language): Rendered => {
+  const rendered = (templates[message._tag] as (m: Message, l: Language) => Rendered)(message, language)
+  return { subject: truncate(oneLine(rendered.subject), maxSubject), body: truncate(rendered.body, maxBody) }
+}

@@ -1,0 +1,80 @@
+import { DateTime, Effect, Layer, Option } from "effect"
+import { NotFound } from "../Errors.js"
+import type { NotificationId } from "../Ids.js"
+import { Notification } from "../Notification.js"
+import { Outbox } from "../Outbox.js"
+import { insertNew, MemoryStore } from "./MemoryStore.js"
+
+const byCreation = (a: Notification, b: Notification) => {
+  const byTime = DateTime.toEpochMillis(a.createdAt) - DateTime.toEpochMillis(b.createdAt)
+  return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+}
+
+export const layer: Layer.Layer<Outbox, never, MemoryStore> = Layer.effect(
+  Outbox,
+  Effect.gen(function* () {
+    const store = yield* MemoryStore
+    const notifications = store.table<NotificationId, Notification>("notifications")
+    return {
+      insert: (batch) =>
+        store.transaction(
+          Effect.forEach(batch, (n) => insertNew(notifications, "Notification", n.id, n), { discard: true })
+        ),
+      findById: notifications.get,
+      claim: (now, until, limit) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const free = (yield* notifications.values)
+              .filter(
+                (n) =>
+                  n.status === "pending" && !Option.exists(n.lockedUntil, (locked) => DateTime.greaterThan(locked, now))
+              )
+              .sort(byCreation)
+              .slice(0, limit)
+              .map((n) => new Notification({ ...n, lockedUntil: Option.some(until) }))
+            yield* Effect.forEach(free, (n) => notifications.put(n.id, n), { discard: true })
+            return free
+          })
+        ),
+      record: (id, attempt) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const stored = yield* notifications.get(id)
+            if (Option.isNone(stored)) return yield* new NotFound({ entity: "Notification", id })
+            const n = stored.value
+            const next =
+              attempt._tag === "Sent"
+                ? new Notification({
+                    ...n,
+                    status: "sent",
+                    attempts: n.attempts + 1,
+                    channel: Option.some(attempt.channel),
+                    sentAt: Option.some(attempt.at),
+                    lockedUntil: Option.none()
+                  })
+                : new Notification({
+                    ...n,
+                    status: Option.isSome(attempt.retryAt) ? "pending" : "failed",
+                    attempts: n.attempts + 1,
+                    lastError: Option.some(attempt.error),
+                    lockedUntil: attempt.retryAt
+                  })
+            yield* notifications.put(id, next)
+            return next
+          })
+        ),
+      list: (query) =>
+        Effect.map(notifications.values, (all) =>
+          all
+            .filter(
+              (n) =>
+                (query.recipientId === undefined || n.recipientId === query.recipientId) &&
+                (query.kind === undefined || n.kind === query.kind) &&
+                (query.status === undefined || n.status === query.status)
+            )
+            .sort((a, b) => byCreation(b, a))
+            .slice(0, query.limit)
+        )
+    }
+  })
+)
