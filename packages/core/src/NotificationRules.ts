@@ -58,7 +58,8 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
     const policy = yield* Policy
     const ids = yield* IdGenerator
 
-    const nameOf = (id: UserId) => Effect.map(users.findById(id), Option.match({ onNone: () => id, onSome: (u) => u.name }))
+    const nameOf = (id: UserId) =>
+      Effect.map(users.findById(id), Option.match({ onNone: () => id, onSome: (u) => u.name }))
 
     /** Those of `people` (other than `author`) who may still read the task. */
     const taskReaders = (task: Task, people: ReadonlyArray<UserId>, author: UserId) =>
@@ -180,7 +181,13 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
           for (const reader of readers) {
             out.push({
               recipientId: reader.id,
-              message: { _tag: "repair_commented", reference: r.reference, device: device(r), author, body: payload.body },
+              message: {
+                _tag: "repair_commented",
+                reference: r.reference,
+                device: device(r),
+                author,
+                body: payload.body
+              },
               data: { repairRequestId: r.id, commentId: payload.commentId, path: paths.repair(r.id) }
             })
           }
@@ -257,7 +264,8 @@ export const layerEventLog: Layer.Layer<EventLog, never, EventLog | Notification
 
 /**
  * A storage layer whose event log writes notifications by the rules: put it where the plain
- * storage layer would go, e.g. `TaskDesk.layer.pipe(Layer.provideMerge(Layer.merge(withRules(storage), defaults)))`.
+ * storage layer would go; it needs the policy and ids too:
+ * `TaskDesk.layer.pipe(Layer.provideMerge(withRules(storage).pipe(Layer.provideMerge(TaskDesk.layerDefaults))))`.
  */
 export const withRules = <E, R>(
   storage: Layer.Layer<Storage, E, R>

@@ -64,7 +64,13 @@ const oneLine = (text: string) => text.replace(/[\r\n\t]+/g, " ").trim()
 
 const statusNames: Readonly<Record<Language, Readonly<Record<RepairStatus, string>>>> = {
   en: { new: "new", in_progress: "in progress", on_hold: "on hold", completed: "completed", cancelled: "cancelled" },
-  ru: { new: "новая", in_progress: "в работе", on_hold: "приостановлена", completed: "завершена", cancelled: "отменена" },
+  ru: {
+    new: "новая",
+    in_progress: "в работе",
+    on_hold: "приостановлена",
+    completed: "завершена",
+    cancelled: "отменена"
+  },
   zh: { new: "新建", in_progress: "维修中", on_hold: "暂停", completed: "已完成", cancelled: "已取消" }
 }
 

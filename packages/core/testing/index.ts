@@ -17,10 +17,10 @@ export {
   makeRepairComment,
   makeRepairRequest
 } from "./conformance/repairs.js"
+export { telegramLinksConformance } from "./conformance/telegramLinks.js"
 export * from "./fixtures.js"
 export * from "./people.js"
 export { supervised } from "./supervised.js"
-export { telegramLinksSuite as telegramLinksConformance } from "./conformance/telegramLinks.js"
 
 /**
  * Registers the storage conformance suite for a layer that provides every storage port.

@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { Effect, Equal, type Layer, Option } from "effect"
 import { AssignmentRepo } from "../../src/AssignmentRepo.js"
 import { CommentRepo } from "../../src/CommentRepo.js"
@@ -12,7 +12,7 @@ import { at, makeAssignment, makeComment, makeTask, makeTemplate, uniqueId } fro
 /** The TemplateRepo, AssignmentRepo and CommentRepo contracts, and deleting a task with what hangs on it. */
 export const assignmentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("TemplateRepo, AssignmentRepo and CommentRepo", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("keeps the task library", () =>
         Effect.gen(function* () {
           const repo = yield* TemplateRepo

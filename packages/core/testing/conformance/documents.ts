@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, Equal, type Layer, Option } from "effect"
 import { Document, type DocumentKind } from "../../src/Document.js"
 import { compare, type DocumentQuery, DocumentRepo, matches } from "../../src/DocumentRepo.js"
@@ -74,7 +74,7 @@ const expected = (docs: ReadonlyArray<Document>, query: DocumentQuery) =>
 /** The DocumentRepo contract: round trips, uniqueness, filters, order and transactional numbering. */
 export const documentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("DocumentRepo", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("stores and reads back a document unchanged", () =>
         Effect.gen(function* () {
           const repo = yield* DocumentRepo

@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { Deferred, Effect, Fiber, type Layer, Option } from "effect"
 import { Subject } from "../../src/AuditEvent.js"
 import { EventLog } from "../../src/EventLog.js"
@@ -19,7 +19,7 @@ const event = (subject: Subject, parent: Option.Option<Subject> = Option.none())
 /** The EventLog and Transaction contracts: ordering, resumption, atomicity. */
 export const eventLogSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("EventLog and Transaction", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("appends with growing sequences and reads back in order", () =>
         Effect.gen(function* () {
           const log = yield* EventLog

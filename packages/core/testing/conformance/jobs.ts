@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, type Layer, Option } from "effect"
 import { JobId, JobRunId, NotificationId, UserId } from "../../src/Ids.js"
 import { Job, JobRun } from "../../src/Job.js"
@@ -76,7 +76,7 @@ const finished = (status: "succeeded" | "failed", iso: string) => ({
 /** The JobStore contract: definitions, the next-run compare-and-set, claims, history, abandonment, pruning. */
 export const jobStoreSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("JobStore", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("stores jobs with every kind of schedule and updates them at the expected version", () =>
         Effect.gen(function* () {
           const store = yield* JobStore
@@ -305,7 +305,7 @@ export const jobStoreSuite = <E>(layer: Layer.Layer<Storage, E>) =>
 /** The Outbox contract: insert in the caller's transaction, claim with a hold, record attempts, list. */
 export const outboxSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("Outbox", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("keeps notifications written in a committed transaction only", () =>
         Effect.gen(function* () {
           const outbox = yield* Outbox

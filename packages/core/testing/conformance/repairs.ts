@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, Equal, FastCheck, type Layer, Option } from "effect"
 import { CommentId, RepairRequestId, UserId } from "../../src/Ids.js"
 import { compareKeys, type SortKey } from "../../src/Page.js"
@@ -349,7 +349,7 @@ const baseQuery = (data: ReturnType<typeof dataset>, filter: Partial<RepairFilte
 /** The RepairRequestRepo contract. */
 export const repairRequestRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("RepairRequestRepo", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("stores and reads back a request unchanged, by id and by number", () =>
         Effect.gen(function* () {
           const repo = yield* RepairRequestRepo
@@ -693,7 +693,7 @@ const handmade = () => {
 /** The StatisticsRepo contract: the numbers its JSDoc defines, over exactly the rows in range. */
 export const statisticsRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("StatisticsRepo", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("answers zeros and nothing for an empty range", () =>
         Effect.gen(function* () {
           const stats = yield* StatisticsRepo

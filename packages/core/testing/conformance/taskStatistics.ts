@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, type Layer, Option } from "effect"
 import { AssignmentRepo } from "../../src/AssignmentRepo.js"
 import { ProjectId, UserId } from "../../src/Ids.js"
@@ -10,7 +10,7 @@ import { at, makeAssignment, makeTask, uniqueId } from "../fixtures.js"
 /** The `StatisticsRepo.tasks` contract, on a worked example whose every number is counted by hand. */
 export const taskStatisticsSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("StatisticsRepo.tasks", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("counts created, completed and overdue tasks and the answers to hand-outs", () =>
         Effect.gen(function* () {
           // Statistics cover a whole store, so this example lives in a window of its own, far from other data.

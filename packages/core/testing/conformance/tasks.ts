@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, type Layer, Option } from "effect"
 import { ProjectId, TaskId, UserId } from "../../src/Ids.js"
 import { compareKeys, type SortKey } from "../../src/Page.js"
@@ -68,7 +68,7 @@ const baseQuery = (creator: UserId, filter: Partial<TaskFilter> = {}): TaskRepoQ
 /** The TaskRepo contract. */
 export const taskRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("TaskRepo", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("stores and reads back a task unchanged", () =>
         Effect.gen(function* () {
           const repo = yield* TaskRepo

@@ -7,9 +7,12 @@ import { at, uniqueId } from "../fixtures.js"
 const now = at("2026-03-02T09:00:00Z")
 const later = DateTime.add(now, { minutes: 10 })
 
-/** The TelegramLinks contract: single use, expiry, a new code replaces the old, unguessable-looking codes. */
-export const telegramLinksSuite = <E>(layer: Layer.Layer<TelegramLinks, E>) =>
-  describe("TelegramLinks", () => {
+/**
+ * Registers the TelegramLinks contract for a layer: single use, expiry, a new code replaces the
+ * user's old one, codes fit Telegram's `start` parameter and do not repeat.
+ */
+export const telegramLinksConformance = <E>(name: string, layer: Layer.Layer<TelegramLinks, E>) =>
+  describe(`TelegramLinks conformance: ${name}`, () => {
     it.layer(layer)((it) => {
       it.effect("a code is redeemed once, for the user it was issued to", () =>
         Effect.gen(function* () {

@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { Effect, Equal, type Layer, Option } from "effect"
 import { UserId } from "../../src/Ids.js"
 import { Project } from "../../src/Project.js"
@@ -11,7 +11,7 @@ import { assertSameModel } from "./same.js"
 /** The UserRepo and ProjectRepo contracts. */
 export const userRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("UserRepo and ProjectRepo", () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("stores users and finds them by every unique key", () =>
         Effect.gen(function* () {
           const repo = yield* UserRepo

@@ -1,0 +1,12 @@
+/** Notification channels behind the core's outbox: Telegram, DingTalk, email, webhook, and the router over them. */
+export * as Channel from "./Channel.js"
+export * as Channels from "./Channels.js"
+export * as DingTalk from "./DingTalk.js"
+export * as EmailChannel from "./EmailChannel.js"
+export * as RateLimit from "./RateLimit.js"
+export * as Router from "./Router.js"
+export * as TelegramApi from "./TelegramApi.js"
+export * as TelegramButtons from "./TelegramButtons.js"
+export * as TelegramChannel from "./TelegramChannel.js"
+export * as TelegramLinkCodes from "./TelegramLinkCodes.js"
+export * as WebhookChannel from "./WebhookChannel.js"
