@@ -12,7 +12,9 @@ import { validate } from "./Validation.js"
 export class DeliveryFailed extends Schema.TaggedError<DeliveryFailed>()("DeliveryFailed", {
   channel: Schema.String,
   message: Schema.String,
-  permanent: Schema.Boolean
+  permanent: Schema.Boolean,
+  /** The service asked to wait this long before the next try (e.g. Telegram's `retry_after`). */
+  retryAfterSeconds: Schema.optional(Schema.Number.pipe(Schema.nonNegative()))
 }) {}
 
 /**
@@ -113,7 +115,15 @@ export class Notifications extends Effect.Service<Notifications>()("@taskdesk/co
             _tag: "Failed",
             at,
             error: result.left.message.slice(0, 2_000),
-            retryAt: retry ? Option.some(DateTime.addDuration(at, retryDelay(attempts))) : Option.none()
+            // The service's own wait wins over our backoff when it is longer.
+            retryAt: retry
+              ? Option.some(
+                  DateTime.addDuration(
+                    at,
+                    Duration.max(retryDelay(attempts), Duration.seconds(result.left.retryAfterSeconds ?? 0))
+                  )
+                )
+              : Option.none()
           })
           .pipe(Effect.orDie)
         if (retry) retrying++

@@ -37,7 +37,11 @@ const channel = Layer.effect(
     deliver: (n: Notification) =>
       n.subject.includes("unreachable")
         ? Effect.fail(new DeliveryFailed({ channel: "test", message: "chat not found", permanent: false }))
-        : Ref.update(delivered, (all) => [...all, n])
+        : n.subject.includes("throttled")
+          ? Effect.fail(
+              new DeliveryFailed({ channel: "test", message: "429", permanent: false, retryAfterSeconds: 900 })
+            )
+          : Ref.update(delivered, (all) => [...all, n])
   }))
 )
 
@@ -370,6 +374,19 @@ describe("Notifications", () => {
         }
       }
       assert.deepStrictEqual(delays, [30, 60, 120, 240])
+    }).pipe(Effect.provide(layer), supervised)
+  )
+
+  it.effect("waits as long as the service asks when that is longer than the backoff", () =>
+    Effect.gen(function* () {
+      const notifications = yield* Notifications
+      yield* setTime("2026-03-02T09:00:00Z")
+      const [n] = yield* notifications.enqueue([
+        { recipientId: UserId.make("someone"), kind: "test", subject: "throttled", body: "…" }
+      ])
+      assert.deepStrictEqual(yield* notifications.deliverPending(), { sent: 0, retrying: 1, failed: 0 })
+      const stored = Option.getOrThrow(yield* Effect.flatMap(Outbox, (o) => o.findById(n!.id)))
+      assert.strictEqual(DateTime.distance(yield* DateTime.now, Option.getOrThrow(stored.lockedUntil)), 900_000)
     }).pipe(Effect.provide(layer), supervised)
   )
 

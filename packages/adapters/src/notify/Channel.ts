@@ -18,8 +18,13 @@ export interface PersonalChannel {
 }
 
 /** A failure worth trying again later (network, 5xx, rate limits). */
-export const transient = (channel: string, message: string) =>
-  new Notifications.DeliveryFailed({ channel, message: message.slice(0, 1_000), permanent: false })
+export const transient = (channel: string, message: string, retryAfterSeconds?: number) =>
+  new Notifications.DeliveryFailed({
+    channel,
+    message: message.slice(0, 1_000),
+    permanent: false,
+    ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds })
+  })
 
 /** A failure no retry will fix (no such chat, blocked bot, bad address). */
 export const permanent = (channel: string, message: string) =>

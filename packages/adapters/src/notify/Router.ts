@@ -76,8 +76,15 @@ export const make = (
           if (mode === "first") break
         }
         const reasons = errors.map((e) => `${e.channel}: ${e.message}`).join("; ")
-        if (errors.some((e) => !e.permanent)) {
-          return yield* new Notifications.DeliveryFailed({ channel: name, message: reasons, permanent: false })
+        const retrying = errors.filter((e) => !e.permanent)
+        if (retrying.length > 0) {
+          const waits = retrying.flatMap((e) => (e.retryAfterSeconds === undefined ? [] : [e.retryAfterSeconds]))
+          return yield* new Notifications.DeliveryFailed({
+            channel: name,
+            message: reasons,
+            permanent: false,
+            ...(waits.length > 0 ? { retryAfterSeconds: Math.max(...waits) } : {})
+          })
         }
         const sent = [...((yield* Ref.get(outcomes)).get(notification.id)?.values() ?? [])].includes("sent")
         yield* forget(notification.id)

@@ -49,7 +49,7 @@ export const make = (api: TelegramApi, config: TelegramChannelConfig = {}): Pers
           // A wrong token (401) or base URL (404) is the operator's to fix: retry rather than give up.
           Effect.mapError((e) =>
             e.transient || e.status === 401 || e.status === 404
-              ? transient("telegram", e.message)
+              ? transient("telegram", e.message, e.retryAfter)
               : permanent("telegram", e.message)
           )
         )
