@@ -1,0 +1,167 @@
+import { Command, Options } from "@effect/cli"
+import { HttpServer } from "@effect/platform"
+import type { Role } from "@taskdesk/core"
+import { Role as Roles, UserRepo } from "@taskdesk/core"
+import { Console, Effect, Either, Layer, Option, Redacted } from "effect"
+import { version } from "./Api.js"
+import { Accounts } from "./auth/Accounts.js"
+import * as Config from "./Config.js"
+import * as Seed from "./Seed.js"
+import * as Server from "./Server.js"
+import * as ServerStorage from "./Storage.js"
+
+/** A configuration problem: one line on stderr, exit status 1. */
+export class CliFailure extends Error {}
+
+const settingsOr = (overrides: Record<string, unknown> = {}) =>
+  Either.match(Config.load({ env: process.env, overrides }), {
+    onLeft: (error) => Effect.die(new CliFailure(error.message)),
+    onRight: Effect.succeed
+  })
+
+const host = Options.text("host").pipe(
+  Options.withDescription("address to listen on (TASKDESK_HOST)"),
+  Options.optional
+)
+const port = Options.integer("port").pipe(
+  Options.withDescription("port to listen on (TASKDESK_PORT)"),
+  Options.optional
+)
+const demo = Options.boolean("demo").pipe(
+  Options.withDescription(
+    "on an empty database, also create demo people, a project, tasks, assignments and repair requests"
+  )
+)
+
+const printLogins = (title: string, logins: ReadonlyArray<Seed.Login>) =>
+  logins.length === 0 ? Effect.void : Console.log(`${title} (shown only now):\n${Seed.formatLogins(logins)}\n`)
+
+/** First start: the administrator, and demo data when asked for on an empty database. */
+const prepare = (settings: Config.Settings, withDemo: boolean) =>
+  Effect.gen(function* () {
+    const empty = yield* Seed.isEmpty
+    const admin = yield* Seed.ensureAdmin(settings.adminPassword)
+    const people = withDemo && empty ? yield* Seed.demo : []
+    const logins = [...Option.toArray(admin), ...people]
+    yield* printLogins(
+      people.length > 0 ? "Demo data created. Sign in with" : "Administrator created. Sign in with",
+      logins
+    )
+  })
+
+const serve = Command.make("serve", { host, port, demo }, (options) =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOr({
+      server: {
+        ...Option.match(options.host, { onNone: () => ({}), onSome: (h) => ({ host: h }) }),
+        ...Option.match(options.port, { onNone: () => ({}), onSome: (p) => ({ port: p }) })
+      }
+    })
+    const startup = Layer.effectDiscard(
+      Effect.zipRight(
+        prepare(settings, options.demo),
+        HttpServer.addressFormattedWith((url) =>
+          Console.log(`taskdesk ${version} listening on ${url}  (API docs: ${url}/docs)`)
+        )
+      )
+    )
+    return yield* Layer.launch(startup.pipe(Layer.provideMerge(Server.layer(settings))))
+  })
+).pipe(
+  Command.withDescription("Start the HTTP server (migrates the database; creates the administrator on first start)")
+)
+
+const migrate = Command.make("migrate", {}, () =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOr()
+    yield* Effect.scoped(Layer.build(ServerStorage.layer(settings)))
+    yield* Console.log(`migrated ${Config.database(settings)._tag} storage`)
+  })
+).pipe(Command.withDescription("Bring the database schema up to date and exit"))
+
+const seed = Command.make("seed", { demo }, (options) =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOr()
+    yield* prepare(settings, options.demo).pipe(Effect.provide(Server.layerServices(settings)))
+    if (!options.demo) yield* Console.log("Only the administrator is created without --demo.")
+  })
+).pipe(Command.withDescription("Create the administrator and, with --demo on an empty database, the demo data"))
+
+const username = Options.text("username").pipe(Options.withDescription("the person's sign-in name"))
+const password = Options.redacted("password").pipe(
+  Options.withDescription("the password; a random one is made and printed when absent"),
+  Options.optional
+)
+
+const userCreate = Command.make(
+  "create",
+  {
+    username,
+    name: Options.text("name").pipe(Options.withDescription("the person's full name"), Options.optional),
+    role: Options.choice("role", Roles.roles as ReadonlyArray<Role.Role>).pipe(
+      Options.withDescription("admin, manager, worker, client, supervisor or partner")
+    ),
+    password
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const settings = yield* settingsOr()
+      const chosen = Option.getOrElse(options.password, () => Redacted.make(Seed.randomPassword()))
+      const user = yield* Seed.createUser({
+        username: options.username,
+        name: Option.getOrElse(options.name, () => options.username),
+        role: options.role,
+        password: chosen
+      }).pipe(Effect.provide(Server.layerServices(settings)))
+      yield* Console.log(
+        `created ${user.role} ${user.username} (${user.id})` +
+          (Option.isNone(options.password) ? `; password: ${Redacted.value(chosen)}` : "")
+      )
+    })
+).pipe(Command.withDescription("Create a person who can sign in"))
+
+const userResetPassword = Command.make("reset-password", { username, password }, (options) =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOr()
+    const chosen = Option.getOrElse(options.password, () => Redacted.make(Seed.randomPassword()))
+    yield* Effect.gen(function* () {
+      const users = yield* UserRepo.UserRepo
+      const accounts = yield* Accounts
+      const user = yield* users.findByUsername(options.username)
+      if (Option.isNone(user)) return yield* Effect.die(new CliFailure(`no user ${options.username}`))
+      yield* accounts.setPassword(user.value, chosen)
+      // A reset is what one does after a leak: every session and API token of the person ends.
+      yield* accounts.revokeUser(user.value.id)
+    }).pipe(Effect.provide(Server.layerServices(settings)))
+    yield* Console.log(
+      `password of ${options.username} reset; their sessions and API tokens are revoked` +
+        (Option.isNone(options.password) ? `; new password: ${Redacted.value(chosen)}` : "")
+    )
+  })
+).pipe(Command.withDescription("Set a new password for a person and end their sessions"))
+
+const user = Command.make("user").pipe(
+  Command.withDescription("Manage people"),
+  Command.withSubcommands([userCreate, userResetPassword])
+)
+
+const configCheck = Command.make("check", {}, () =>
+  Effect.gen(function* () {
+    const settings = yield* settingsOr()
+    yield* Console.log(`configuration is valid\n${Config.describe(settings)}`)
+  })
+).pipe(Command.withDescription("Validate the configuration (defaults, taskdesk.yaml, TASKDESK_*) and print it"))
+
+const config = Command.make("config").pipe(
+  Command.withDescription("Inspect the configuration"),
+  Command.withSubcommands([configCheck])
+)
+
+/** The `taskdesk` command. */
+export const command = Command.make("taskdesk").pipe(
+  Command.withDescription("taskdesk's reference server and its administration"),
+  Command.withSubcommands([serve, migrate, seed, user, config])
+)
+
+/** Runs the CLI on `argv` (with the node executable and script first, as `process.argv`). */
+export const run = Command.run(command, { name: "taskdesk", version })

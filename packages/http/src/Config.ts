@@ -1,0 +1,277 @@
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { Context, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
+import * as Yaml from "yaml"
+
+/** A number given as a number (YAML) or as text (environment). */
+const Numeric = Schema.Union(Schema.Number, Schema.NumberFromString)
+const int = (min: number, max: number) => Numeric.pipe(Schema.compose(Schema.Int.pipe(Schema.between(min, max))))
+const positive = (max: number) =>
+  Numeric.pipe(Schema.compose(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(max))))
+
+const levels: Record<string, LogLevel.LogLevel> = {
+  all: LogLevel.All,
+  trace: LogLevel.Trace,
+  debug: LogLevel.Debug,
+  info: LogLevel.Info,
+  warn: LogLevel.Warning,
+  warning: LogLevel.Warning,
+  error: LogLevel.Error,
+  critical: LogLevel.Fatal,
+  fatal: LogLevel.Fatal,
+  none: LogLevel.None,
+  off: LogLevel.None
+}
+
+/** A log level by the names the seeds use (DEBUG, INFO, WARNING, ERROR, CRITICAL), any case. */
+const Level = Schema.String.pipe(
+  Schema.transformOrFail(Schema.String, {
+    strict: true,
+    decode: (s, _, ast) =>
+      levels[s.trim().toLowerCase()] !== undefined
+        ? ParseResult.succeed(s.trim().toLowerCase())
+        : ParseResult.fail(new ParseResult.Type(ast, s, `one of ${Object.keys(levels).join(", ")}`)),
+    encode: ParseResult.succeed
+  })
+)
+
+const Origin = Schema.String.pipe(
+  Schema.filter((s) => s === "*" || /^https?:\/\/[^/\s]+$/.test(s), {
+    message: () => "an origin such as https://kanban.example.com (scheme, host and port, no path)"
+  })
+)
+
+const DatabaseUrl = Schema.String.pipe(
+  Schema.filter((s) => /^(postgres(ql)?:\/\/|sqlite:|file:|memory:?$)/.test(s) || s.endsWith(".db"), {
+    message: () => "postgres://…, sqlite:<file>, a path ending in .db, or memory"
+  })
+)
+
+const key = <S extends Schema.Schema.All>(name: string, schema: S) =>
+  Schema.propertySignature(schema).pipe(Schema.fromKey(name))
+const optionalKey = <S extends Schema.Schema.Any>(name: string, schema: S) =>
+  Schema.optional(schema).pipe(Schema.fromKey(name))
+
+const strict = { parseOptions: { onExcessProperty: "error" } } as const
+
+const ServerSection = Schema.Struct({
+  host: Schema.String.pipe(Schema.minLength(1)),
+  port: int(0, 65_535),
+  corsOrigins: key("cors_origins", Schema.Array(Origin)),
+  requestTimeoutSeconds: key("request_timeout", positive(3_600)),
+  maxBodyKb: key("max_body_size_kb", int(1, 1_048_576))
+}).annotations(strict)
+
+const SecuritySection = Schema.Struct({
+  sessionTimeoutHours: key("session_timeout_hours", positive(24 * 365)),
+  refreshTokenDays: key("refresh_token_days", positive(3_650)),
+  rateLimiting: key(
+    "rate_limiting",
+    Schema.Struct({
+      /** Per signed-in user; 0 turns it off. */
+      requestsPerMinute: key("requests_per_minute", int(0, 10_000_000)),
+      /** Per client address on the sign-in endpoints; 0 turns it off. */
+      loginAttemptsPerMinute: key("login_attempts_per_minute", int(0, 10_000_000))
+    }).annotations(strict)
+  ),
+  telegramBotToken: optionalKey("telegram_bot_token", Schema.Redacted(Schema.String.pipe(Schema.minLength(1)))),
+  telegramAuthMaxAgeSeconds: key("telegram_auth_max_age_seconds", int(1, 30 * 86_400))
+}).annotations(strict)
+
+const LoggingSection = Schema.Struct({
+  level: Level,
+  format: Schema.Literal("json", "pretty"),
+  requests: Schema.Union(Schema.Boolean, Schema.Literal("true", "false").pipe(Schema.compose(Schema.BooleanFromString)))
+}).annotations(strict)
+
+/** Every setting of the server, after defaults, `taskdesk.yaml` and `TASKDESK_*` variables. */
+export const Settings = Schema.Struct({
+  server: ServerSection,
+  security: SecuritySection,
+  logging: LoggingSection,
+  dataDir: key("data_dir", Schema.String.pipe(Schema.minLength(1))),
+  databaseUrl: optionalKey("database_url", DatabaseUrl),
+  adminPassword: optionalKey("admin_password", Schema.Redacted(Schema.String.pipe(Schema.minLength(1))))
+}).annotations(strict)
+export type Settings = typeof Settings.Type
+
+/** The defaults, in the file's own words (the seeds' names and values). */
+export const defaults = {
+  server: {
+    host: "127.0.0.1",
+    port: 5000,
+    cors_origins: [],
+    request_timeout: 30,
+    max_body_size_kb: 1024
+  },
+  security: {
+    session_timeout_hours: 1,
+    refresh_token_days: 7,
+    rate_limiting: { requests_per_minute: 100, login_attempts_per_minute: 20 },
+    telegram_auth_max_age_seconds: 86_400
+  },
+  logging: { level: "info", format: "json", requests: true },
+  data_dir: "./data"
+}
+
+/** Each environment variable and the setting it overrides; lists are comma-separated. */
+export const environment: ReadonlyArray<{
+  readonly name: string
+  readonly path: ReadonlyArray<string>
+  readonly list?: true
+}> = [
+  { name: "TASKDESK_HOST", path: ["server", "host"] },
+  { name: "TASKDESK_PORT", path: ["server", "port"] },
+  { name: "TASKDESK_CORS_ORIGINS", path: ["server", "cors_origins"], list: true },
+  { name: "TASKDESK_REQUEST_TIMEOUT", path: ["server", "request_timeout"] },
+  { name: "TASKDESK_MAX_BODY_KB", path: ["server", "max_body_size_kb"] },
+  { name: "TASKDESK_SESSION_HOURS", path: ["security", "session_timeout_hours"] },
+  { name: "TASKDESK_REFRESH_DAYS", path: ["security", "refresh_token_days"] },
+  { name: "TASKDESK_RATE_LIMIT", path: ["security", "rate_limiting", "requests_per_minute"] },
+  { name: "TASKDESK_LOGIN_RATE_LIMIT", path: ["security", "rate_limiting", "login_attempts_per_minute"] },
+  { name: "TASKDESK_TELEGRAM_BOT_TOKEN", path: ["security", "telegram_bot_token"] },
+  { name: "TASKDESK_LOG_LEVEL", path: ["logging", "level"] },
+  { name: "TASKDESK_LOG_FORMAT", path: ["logging", "format"] },
+  { name: "TASKDESK_LOG_REQUESTS", path: ["logging", "requests"] },
+  { name: "TASKDESK_DATA_DIR", path: ["data_dir"] },
+  { name: "TASKDESK_DATABASE_URL", path: ["database_url"] },
+  { name: "TASKDESK_ADMIN_PASSWORD", path: ["admin_password"] }
+]
+
+/** A configuration that cannot be used; `message` is one line naming the key and what is wrong. */
+export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", { message: Schema.String }) {}
+
+type Tree = { [key: string]: unknown }
+
+const isTree = (value: unknown): value is Tree => typeof value === "object" && value !== null && !Array.isArray(value)
+
+const merge = (base: Tree, over: Tree, source: string, sources: Map<string, string>, prefix: string): Tree => {
+  const out: Tree = { ...base }
+  for (const [k, v] of Object.entries(over)) {
+    const path = prefix === "" ? k : `${prefix}.${k}`
+    if (isTree(v) && isTree(out[k])) out[k] = merge(out[k] as Tree, v, source, sources, path)
+    else {
+      out[k] = v
+      sources.set(path, source)
+    }
+  }
+  return out
+}
+
+const setPath = (tree: Tree, path: ReadonlyArray<string>, value: unknown): Tree => {
+  const [head, ...rest] = path
+  if (head === undefined) return tree
+  if (rest.length === 0) return { ...tree, [head]: value }
+  const child = isTree(tree[head]) ? (tree[head] as Tree) : {}
+  return { ...tree, [head]: setPath(child, rest, value) }
+}
+
+/** Where the settings come from: an optional YAML file and the environment. */
+export interface Sources {
+  readonly env: Readonly<Record<string, string | undefined>>
+  /**
+   * The YAML file; `TASKDESK_CONFIG` or `./taskdesk.yaml` when absent, none when `false`. A missing
+   * file is fine unless it was named explicitly.
+   */
+  readonly file?: string | false | undefined
+  /** Settings that win over everything (tests, CLI flags), in the file's words. */
+  readonly overrides?: Tree | undefined
+}
+
+/** Reads and validates the settings: defaults, then the YAML file, then `TASKDESK_*`, then overrides. */
+export const load = (sources: Sources): Either.Either<Settings, ConfigError> => {
+  const fail = (message: string) => Either.left(new ConfigError({ message }))
+  const origin = new Map<string, string>()
+  let tree: Tree = merge({}, defaults, "default", origin, "")
+  const explicit = sources.file === false ? undefined : (sources.file ?? sources.env.TASKDESK_CONFIG)
+  const file = explicit ?? "taskdesk.yaml"
+  if (sources.file === false) {
+    // no file
+  } else if (Fs.existsSync(file)) {
+    let parsed: unknown
+    try {
+      parsed = Yaml.parse(Fs.readFileSync(file, "utf8"))
+    } catch (error) {
+      return fail(`${file}: not valid YAML (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`)
+    }
+    if (parsed !== null && parsed !== undefined) {
+      if (!isTree(parsed)) return fail(`${file}: the top level must be a mapping of settings`)
+      tree = merge(tree, parsed, Path.basename(file), origin, "")
+    }
+  } else if (explicit !== undefined) {
+    return fail(`TASKDESK_CONFIG: no such file ${explicit}`)
+  }
+  for (const variable of environment) {
+    const raw = sources.env[variable.name]
+    if (raw === undefined || raw === "") continue
+    const value = variable.list
+      ? raw
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")
+      : raw
+    tree = setPath(tree, variable.path, value)
+    origin.set(variable.path.join("."), variable.name)
+  }
+  if (sources.overrides) tree = merge(tree, sources.overrides, "override", origin, "")
+  return Schema.decodeUnknownEither(Settings)(tree, { errors: "first", onExcessProperty: "error" }).pipe(
+    Either.mapLeft((error) => {
+      const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+      const segments = (issue?.path ?? []).map(String)
+      const path = segments.join(".")
+      // A list element's value came from wherever the list did.
+      let from: string | undefined
+      for (let n = segments.length; n > 0 && from === undefined; n--) from = origin.get(segments.slice(0, n).join("."))
+      const where =
+        from === undefined || from === "default"
+          ? path
+          : from.startsWith("TASKDESK_")
+            ? `${from} (${path})`
+            : `${path} in ${from}`
+      const message = issue?._tag === "Unexpected" ? "is not a known setting" : (issue?.message ?? "is invalid")
+      return new ConfigError({ message: `invalid configuration: ${where || "(root)"}: ${message}` })
+    })
+  )
+}
+
+/** The storage a database URL names. */
+export type Database =
+  | { readonly _tag: "memory" }
+  | { readonly _tag: "sqlite"; readonly filename: string }
+  | { readonly _tag: "postgres"; readonly url: Redacted.Redacted }
+
+/** The storage of the settings: the database URL, or SQLite at `<data_dir>/taskdesk.db`. */
+export const database = (settings: Settings): Database => {
+  const url = settings.databaseUrl
+  if (url === undefined) return { _tag: "sqlite", filename: Path.join(settings.dataDir, "taskdesk.db") }
+  if (/^postgres(ql)?:\/\//.test(url)) return { _tag: "postgres", url: Redacted.make(url) }
+  if (url === "memory" || url === "memory:") return { _tag: "memory" }
+  return { _tag: "sqlite", filename: url.replace(/^(sqlite|file):(\/\/)?/, "") }
+}
+
+/** The Effect log level of the settings. */
+export const logLevel = (settings: Settings): LogLevel.LogLevel => levels[settings.logging.level] ?? LogLevel.Info
+
+/** Human-readable settings, secrets hidden: what `taskdesk config check` prints. */
+export const describe = (settings: Settings): string => {
+  const db = database(settings)
+  return [
+    `server        http://${settings.server.host}:${settings.server.port}`,
+    `storage       ${db._tag === "sqlite" ? `sqlite ${db.filename}` : db._tag === "postgres" ? "postgres (url hidden)" : "memory"}`,
+    `cors origins  ${settings.server.corsOrigins.join(", ") || "(none)"}`,
+    `sessions      access ${settings.security.sessionTimeoutHours} h, refresh ${settings.security.refreshTokenDays} d`,
+    `rate limits   ${settings.security.rateLimiting.requestsPerMinute}/min per user, ${settings.security.rateLimiting.loginAttemptsPerMinute}/min sign-ins per address`,
+    `telegram      ${Option.isSome(Option.fromNullable(settings.security.telegramBotToken)) ? "bot token set" : "off"}`,
+    `logging       ${settings.logging.level} as ${settings.logging.format}${settings.logging.requests ? ", every request" : ""}`,
+    `admin pass    ${settings.adminPassword === undefined ? "random, printed at first start" : "from configuration"}`
+  ].join("\n")
+}
+
+/** The settings the server runs with. */
+export class ServerSettings extends Context.Tag("@taskdesk/http/ServerSettings")<ServerSettings, Settings>() {
+  static readonly layer = (settings: Settings): Layer.Layer<ServerSettings> => Layer.succeed(ServerSettings, settings)
+}
+
+/** Settings for tests: defaults with the given overrides (in the file's words), no file, no environment. */
+export const testSettings = (overrides: Tree = {}): Settings =>
+  Either.getOrThrowWith(load({ env: {}, file: false, overrides }), (e) => new Error(e.message))

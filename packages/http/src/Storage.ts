@@ -1,0 +1,47 @@
+import type { SqlClient } from "@effect/sql"
+import { type SqlDialect, SqlMigrations, SqlStorage } from "@taskdesk/adapters"
+import { MemoryStorage, type Storage } from "@taskdesk/core"
+import { Effect, Layer, Redacted } from "effect"
+import { AuthStore } from "./auth/AuthStore.js"
+import * as SqlAuthStore from "./auth/SqlAuthStore.js"
+import { type Database, database, type Settings } from "./Config.js"
+import { HealthProbe } from "./health/HealthProbe.js"
+
+/** Everything the server stores: the domain's storage ports, its own auth records, and the health probe over them. */
+export type ServerStorage = Storage.Storage | AuthStore | HealthProbe
+
+/** Why storage could not start: the database is unreachable or a migration failed. */
+export type StartError = SqlStorage.StartError
+
+const memory: Layer.Layer<ServerStorage> = Layer.merge(HealthProbe.layerMemory, AuthStore.layerMemory).pipe(
+  Layer.provideMerge(MemoryStorage.layer)
+)
+
+/** The domain's tables and the server's own on one client, both migrated before anything serves. */
+const onSql = <E>(
+  kind: "sqlite" | "postgres",
+  client: Layer.Layer<SqlClient.SqlClient | SqlDialect.Dialect, E>
+): Layer.Layer<ServerStorage, E | StartError> =>
+  Layer.mergeAll(SqlStorage.repositories, SqlAuthStore.layer, HealthProbe.layerSql(kind)).pipe(
+    Layer.provide(Layer.effectDiscard(Effect.zipRight(SqlMigrations.run, SqlAuthStore.migrate))),
+    Layer.provide(client)
+  )
+
+/** PostgreSQL storage with the adapter's pool options (e.g. a `schema`), for embedders and tests. */
+export const layerPg = (config: SqlStorage.PgConfig): Layer.Layer<ServerStorage, StartError> =>
+  onSql("postgres", SqlStorage.clientPg(config))
+
+/** The storage a database setting names: in memory, a SQLite file, or PostgreSQL. */
+export const layerFor = (db: Database): Layer.Layer<ServerStorage, StartError> => {
+  switch (db._tag) {
+    case "memory":
+      return memory
+    case "sqlite":
+      return onSql("sqlite", SqlStorage.clientSqlite({ filename: db.filename }))
+    case "postgres":
+      return onSql("postgres", SqlStorage.clientPg({ url: Redacted.value(db.url) }))
+  }
+}
+
+/** The storage of the settings (`database_url`, or SQLite at `<data_dir>/taskdesk.db`). */
+export const layer = (settings: Settings): Layer.Layer<ServerStorage, StartError> => layerFor(database(settings))

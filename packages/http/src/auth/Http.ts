@@ -1,0 +1,234 @@
+import {
+  HttpApiBuilder,
+  HttpApp,
+  type HttpServerRequest,
+  HttpServerResponse,
+  HttpServerRequest as Request
+} from "@effect/platform"
+import { Actor, Errors, Users } from "@taskdesk/core"
+import { DateTime, Effect, Layer, Option, Redacted } from "effect"
+import { TaskdeskApi } from "../Api.js"
+import { Authentication, csrfCookie, sessionCookie } from "../Authentication.js"
+import { ServerSettings } from "../Config.js"
+import { requestUser } from "../Middleware.js"
+import { TooManyRequests, Unauthorized } from "../Problem.js"
+import { RateLimiter } from "../RateLimiter.js"
+import { Accounts, type Authenticated, type IssuedSession } from "./Accounts.js"
+import { ApiToken, CreatedApiToken, Session } from "./Api.js"
+import type { StoredToken } from "./AuthStore.js"
+
+/** The credential each authenticated request used, for handlers that act on it (logout, password change). */
+export const credentials = new WeakMap<HttpServerRequest.HttpServerRequest, Authenticated>()
+
+const safeMethods = new Set(["GET", "HEAD", "OPTIONS"])
+
+const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.")
+
+/** The `Authentication` middleware: bearer token or session cookie, then the per-user rate limit. */
+export const AuthenticationLive: Layer.Layer<Authentication, never, Accounts | RateLimiter | ServerSettings> =
+  Layer.effect(
+    Authentication,
+    Effect.gen(function* () {
+      const accounts = yield* Accounts
+      const limiter = yield* RateLimiter
+      const settings = yield* ServerSettings
+      const perMinute = settings.security.rateLimiting.requestsPerMinute
+
+      const resolve = (request: HttpServerRequest.HttpServerRequest) =>
+        Effect.gen(function* () {
+          const header = request.headers.authorization
+          if (header !== undefined) {
+            const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+            if (match === null) return yield* new Unauthorized({ reason: "use Authorization: Bearer <token>" })
+            return yield* accounts.authenticate(match[1]!)
+          }
+          const cookie = request.cookies[sessionCookie]
+          if (cookie === undefined) return yield* accounts.authenticate("")
+          const auth = yield* accounts.authenticate(cookie)
+          if (!safeMethods.has(request.method)) {
+            const given = request.headers["x-csrf-token"]
+            if (auth.token.csrf === null || given === undefined || given !== auth.token.csrf) {
+              return yield* new Errors.Forbidden({
+                action: "csrf",
+                reason: "cookie sessions must send X-CSRF-Token on writes"
+              })
+            }
+          }
+          return auth
+        })
+
+      return Authentication.of({
+        bearer: () =>
+          Effect.gen(function* () {
+            const request = yield* Request.HttpServerRequest
+            const auth = yield* resolve(request)
+            credentials.set(request, auth)
+            requestUser.set(request, auth.actor.id)
+            const wait = yield* limiter.consume(`user:${auth.actor.id}`, perMinute)
+            if (wait !== undefined) return yield* new TooManyRequests({ limit: perMinute, retryAfterSeconds: wait })
+            return auth.actor
+          })
+      })
+    })
+  )
+
+/** The credential of the current request (only inside endpoints behind `Authentication`). */
+export const currentCredential = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Authenticated> =>
+  Option.match(Option.fromNullable(credentials.get(request)), {
+    onNone: () => Effect.dieMessage("no credential on an authenticated request"),
+    onSome: Effect.succeed
+  })
+
+const toSession = (issued: IssuedSession) =>
+  new Session({
+    accessToken: issued.accessToken,
+    refreshToken: issued.refreshToken,
+    tokenType: "Bearer",
+    expiresIn: issued.expiresIn,
+    refreshExpiresIn: issued.refreshExpiresIn,
+    user: issued.user,
+    ...(issued.csrfToken !== undefined ? { csrfToken: issued.csrfToken } : {})
+  })
+
+const toApiToken = (t: StoredToken) =>
+  new ApiToken({
+    id: t.id,
+    name: t.name ?? "",
+    createdAt: DateTime.unsafeMake(t.createdAt),
+    expiresAt: t.expiresAt === null ? Option.none() : Option.some(DateTime.unsafeMake(t.expiresAt)),
+    lastUsedAt: t.lastUsedAt === null ? Option.none() : Option.some(DateTime.unsafeMake(t.lastUsedAt))
+  })
+
+/** Sign-in, refresh and Telegram sign-in. */
+export const AuthLive = HttpApiBuilder.group(TaskdeskApi, "auth", (handlers) =>
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const limiter = yield* RateLimiter
+    const settings = yield* ServerSettings
+    const perMinute = settings.security.rateLimiting.loginAttemptsPerMinute
+    const secureCookies = !isLoopback(settings.server.host)
+
+    /** Sign-in attempts are limited per client address, so passwords cannot be guessed at speed. */
+    const throttle = (request: HttpServerRequest.HttpServerRequest) =>
+      Effect.gen(function* () {
+        const address = Option.getOrElse(request.remoteAddress, () => "unknown")
+        const wait = yield* limiter.consume(`signin:${address}`, perMinute)
+        if (wait !== undefined) return yield* new TooManyRequests({ limit: perMinute, retryAfterSeconds: wait })
+        return address
+      })
+
+    const setCookies = (issued: IssuedSession) =>
+      HttpApp.appendPreResponseHandler((_, response) =>
+        Effect.orDie(
+          HttpServerResponse.setCookies(response, [
+            [
+              sessionCookie,
+              issued.accessToken,
+              {
+                httpOnly: true,
+                sameSite: "strict",
+                path: "/api",
+                secure: secureCookies,
+                maxAge: `${issued.expiresIn} seconds`
+              }
+            ],
+            [
+              csrfCookie,
+              issued.csrfToken ?? "",
+              {
+                httpOnly: false,
+                sameSite: "strict",
+                path: "/",
+                secure: secureCookies,
+                maxAge: `${issued.expiresIn} seconds`
+              }
+            ]
+          ])
+        )
+      )
+
+    return handlers
+      .handle("login", ({ payload, request }) =>
+        Effect.gen(function* () {
+          const address = yield* throttle(request)
+          const issued = yield* accounts.login({
+            username: payload.username,
+            password: Redacted.make(payload.password),
+            cookie: payload.cookie,
+            address
+          })
+          if (payload.cookie === true) yield* setCookies(issued)
+          return toSession(issued)
+        })
+      )
+      .handle("refresh", ({ payload, request }) =>
+        Effect.gen(function* () {
+          yield* throttle(request)
+          const issued = yield* accounts.refresh(payload.refreshToken)
+          if (issued.csrfToken !== undefined) yield* setCookies(issued)
+          return toSession(issued)
+        })
+      )
+      .handle("telegram", ({ payload, request }) =>
+        Effect.gen(function* () {
+          yield* throttle(request)
+          return toSession(yield* accounts.telegram(payload))
+        })
+      )
+  })
+)
+
+/** The signed-in person: who they are, sign-out, password change. */
+export const AccountLive = HttpApiBuilder.group(TaskdeskApi, "account", (handlers) =>
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const users = yield* Users.Users
+    return handlers
+      .handle("me", () => Effect.flatMap(Actor.CurrentActor, (actor) => users.get(actor.id)))
+      .handle("logout", ({ request }) =>
+        Effect.gen(function* () {
+          yield* accounts.logout((yield* currentCredential(request)).token)
+          yield* HttpApp.appendPreResponseHandler((_, response) =>
+            Effect.orDie(
+              HttpServerResponse.setCookies(response, [
+                [sessionCookie, "", { path: "/api", maxAge: 0 }],
+                [csrfCookie, "", { path: "/", maxAge: 0 }]
+              ])
+            )
+          )
+        })
+      )
+      .handle("changePassword", ({ payload, request }) =>
+        Effect.gen(function* () {
+          yield* accounts.changePassword(
+            yield* currentCredential(request),
+            Redacted.make(payload.currentPassword),
+            Redacted.make(payload.newPassword)
+          )
+        })
+      )
+  })
+)
+
+/** API tokens of the signed-in person. */
+export const TokensLive = HttpApiBuilder.group(TaskdeskApi, "tokens", (handlers) =>
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    return handlers
+      .handle("create", ({ payload }) =>
+        Effect.gen(function* () {
+          const actor = yield* Actor.CurrentActor
+          const { token, stored } = yield* accounts.createApiToken(actor, payload)
+          return new CreatedApiToken({ ...toApiToken(stored), token })
+        })
+      )
+      .handle("list", () =>
+        Effect.flatMap(Actor.CurrentActor, (actor) =>
+          Effect.map(accounts.listApiTokens(actor), (tokens) => tokens.map(toApiToken))
+        )
+      )
+      .handle("revoke", ({ path }) =>
+        Effect.flatMap(Actor.CurrentActor, (actor) => accounts.revokeApiToken(actor, path.id))
+      )
+  })
+)

@@ -1,0 +1,111 @@
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import { Either, Redacted } from "effect"
+import * as Config from "../src/Config.js"
+
+const yaml = (text: string) => {
+  const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-config-"))
+  const file = Path.join(dir, "taskdesk.yaml")
+  Fs.writeFileSync(file, text)
+  return file
+}
+
+const load = (sources: Config.Sources) => Config.load(sources)
+const ok = (sources: Config.Sources) => Either.getOrThrowWith(load(sources), (e) => new Error(e.message))
+const error = (sources: Config.Sources) =>
+  Either.match(load(sources), { onLeft: (e) => e.message, onRight: () => "no error" })
+
+describe("configuration", () => {
+  it("defaults follow the seeds: 127.0.0.1:5000, 1 h sessions, 7 d refresh, 100 requests a minute, SQLite in ./data", () => {
+    const settings = ok({ env: {}, file: false })
+    assert.strictEqual(settings.server.host, "127.0.0.1")
+    assert.strictEqual(settings.server.port, 5000)
+    assert.strictEqual(settings.security.sessionTimeoutHours, 1)
+    assert.strictEqual(settings.security.refreshTokenDays, 7)
+    assert.strictEqual(settings.security.rateLimiting.requestsPerMinute, 100)
+    assert.strictEqual(settings.server.requestTimeoutSeconds, 30)
+    assert.deepStrictEqual(Config.database(settings), { _tag: "sqlite", filename: Path.join("data", "taskdesk.db") })
+  })
+
+  it("the YAML file overrides defaults and the environment overrides the file", () => {
+    const file = yaml(`server:
+  port: 6000
+  cors_origins:
+    - https://kanban.example.com
+security:
+  rate_limiting:
+    requests_per_minute: 10
+logging:
+  level: WARNING
+`)
+    const fromFile = ok({ env: {}, file })
+    assert.strictEqual(fromFile.server.port, 6000)
+    assert.deepStrictEqual(fromFile.server.corsOrigins, ["https://kanban.example.com"])
+    assert.strictEqual(fromFile.security.rateLimiting.requestsPerMinute, 10)
+    assert.strictEqual(fromFile.logging.level, "warning")
+    const fromEnv = ok({
+      env: {
+        TASKDESK_CONFIG: file,
+        TASKDESK_PORT: "7000",
+        TASKDESK_CORS_ORIGINS: "https://a.example.com, http://193.233.171.205:3000",
+        TASKDESK_DATA_DIR: "/var/lib/taskdesk",
+        TASKDESK_ADMIN_PASSWORD: "s3cret-admin-password",
+        TASKDESK_LOG_LEVEL: "debug"
+      }
+    })
+    assert.strictEqual(fromEnv.server.port, 7000)
+    assert.deepStrictEqual(fromEnv.server.corsOrigins, ["https://a.example.com", "http://193.233.171.205:3000"])
+    assert.strictEqual(fromEnv.security.rateLimiting.requestsPerMinute, 10)
+    assert.strictEqual(Redacted.value(fromEnv.adminPassword!), "s3cret-admin-password")
+    assert.deepStrictEqual(Config.database(fromEnv), {
+      _tag: "sqlite",
+      filename: Path.join("/var/lib/taskdesk", "taskdesk.db")
+    })
+  })
+
+  it("TASKDESK_DATABASE_URL picks PostgreSQL, a SQLite file or memory", () => {
+    const pg = Config.database(ok({ env: { TASKDESK_DATABASE_URL: "postgres://u:p@db:5432/taskdesk" }, file: false }))
+    assert.strictEqual(pg._tag, "postgres")
+    assert.deepStrictEqual(Config.database(ok({ env: { TASKDESK_DATABASE_URL: "sqlite:/tmp/x.db" }, file: false })), {
+      _tag: "sqlite",
+      filename: "/tmp/x.db"
+    })
+    assert.deepStrictEqual(Config.database(ok({ env: { TASKDESK_DATABASE_URL: "memory" }, file: false })), {
+      _tag: "memory"
+    })
+  })
+
+  it("a bad value stops with one line naming the key and where it came from", () => {
+    const fromEnv = error({ env: { TASKDESK_PORT: "abc" }, file: false })
+    assert.match(fromEnv, /^invalid configuration: TASKDESK_PORT \(server\.port\): /)
+    assert.notInclude(fromEnv, "\n")
+    assert.match(error({ env: { TASKDESK_PORT: "70000" }, file: false }), /TASKDESK_PORT/)
+    assert.match(error({ env: { TASKDESK_LOG_LEVEL: "loud" }, file: false }), /TASKDESK_LOG_LEVEL \(logging\.level\)/)
+    assert.match(error({ env: { TASKDESK_DATABASE_URL: "mysql://x" }, file: false }), /TASKDESK_DATABASE_URL/)
+    assert.match(
+      error({ env: { TASKDESK_CORS_ORIGINS: "kanban.example.com/path" }, file: false }),
+      /TASKDESK_CORS_ORIGINS/
+    )
+    const file = yaml("server:\n  port: -1\n")
+    assert.match(error({ env: {}, file }), /server\.port in taskdesk\.yaml/)
+    assert.match(
+      error({ env: {}, file: yaml("server:\n  prot: 5000\n") }),
+      /server\.prot in taskdesk\.yaml: is not a known setting/
+    )
+    assert.match(error({ env: {}, file: yaml("server: [") }), /not valid YAML/)
+    assert.match(error({ env: { TASKDESK_CONFIG: "/nonexistent/taskdesk.yaml" } }), /TASKDESK_CONFIG: no such file/)
+  })
+
+  it("the printed summary hides secrets", () => {
+    const settings = ok({
+      env: { TASKDESK_DATABASE_URL: "postgres://user:hunter2@db/taskdesk", TASKDESK_ADMIN_PASSWORD: "hunter3-long" },
+      file: false
+    })
+    const text = Config.describe(settings)
+    assert.notInclude(text, "hunter2")
+    assert.notInclude(text, "hunter3")
+    assert.include(text, "postgres")
+  })
+})
