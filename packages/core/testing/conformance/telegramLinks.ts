@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, type Layer, Option } from "effect"
 import { UserId } from "../../src/Ids.js"
 import { TelegramLinks } from "../../src/TelegramLinks.js"
@@ -13,7 +13,7 @@ const later = DateTime.add(now, { minutes: 10 })
  */
 export const telegramLinksConformance = <E>(name: string, layer: Layer.Layer<TelegramLinks, E>) =>
   describe(`TelegramLinks conformance: ${name}`, () => {
-    it.layer(layer)((it) => {
+    withStorage(layer)((it) => {
       it.effect("a code is redeemed once, for the user it was issued to", () =>
         Effect.gen(function* () {
           const links = yield* TelegramLinks

@@ -1,0 +1,183 @@
+import { mkdirSync } from "node:fs"
+import { dirname, join } from "node:path"
+import { type Migrator, SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import { PgClient } from "@effect/sql-pg"
+import type { Storage } from "@taskdesk/core"
+import { Config, type ConfigError, Duration, Effect, Layer, Option } from "effect"
+import Pg from "pg"
+import * as Dialect from "./Dialect.js"
+import * as Migrations from "./Migrations.js"
+import * as SqlAssignmentRepo from "./SqlAssignmentRepo.js"
+import * as SqlCommentRepo from "./SqlCommentRepo.js"
+import * as SqlDocumentRepo from "./SqlDocumentRepo.js"
+import * as SqlEventLog from "./SqlEventLog.js"
+import * as SqliteDriver from "./SqliteDriver.js"
+import * as SqlJobStore from "./SqlJobStore.js"
+import * as SqlOutbox from "./SqlOutbox.js"
+import * as SqlProjectRepo from "./SqlProjectRepo.js"
+import * as SqlRepairRequestRepo from "./SqlRepairRequestRepo.js"
+import * as SqlStatisticsRepo from "./SqlStatisticsRepo.js"
+import * as SqlTaskRepo from "./SqlTaskRepo.js"
+import * as SqlTemplateRepo from "./SqlTemplateRepo.js"
+import * as SqlTransaction from "./SqlTransaction.js"
+import * as SqlUserRepo from "./SqlUserRepo.js"
+
+/** Why a SQL storage layer could not start: the database is unreachable or a migration failed. */
+export type StartError = SqlError | Migrator.MigrationError
+
+/**
+ * Every storage port on one `SqlClient`, written once for both dialects. It neither connects nor
+ * migrates: `layerSqlite` / `layerPg` do both; use this with `clientSqlite` / `clientPg` (or your
+ * own client and `Dialect` layer) and `SqlMigrations.run` when you manage those yourself.
+ */
+export const repositories: Layer.Layer<Storage.Storage, never, SqlClient.SqlClient | Dialect.Dialect> = Layer.mergeAll(
+  SqlTransaction.layer,
+  SqlEventLog.layer,
+  SqlUserRepo.layer,
+  SqlTaskRepo.layer,
+  SqlTemplateRepo.layer,
+  SqlAssignmentRepo.layer,
+  SqlCommentRepo.layer,
+  SqlProjectRepo.layer,
+  SqlDocumentRepo.layer,
+  SqlRepairRequestRepo.layer,
+  SqlStatisticsRepo.layer,
+  SqlJobStore.layer,
+  SqlOutbox.layer
+)
+
+/** The repositories on a connected client, after migrating the schema (and whatever `then` does). */
+const migratedOn = <E>(
+  client: Layer.Layer<SqlClient.SqlClient | Dialect.Dialect, E>,
+  then: Effect.Effect<void, SqlError, SqlClient.SqlClient> = Effect.void
+): Layer.Layer<Storage.Storage, E | StartError> =>
+  repositories.pipe(Layer.provide(Layer.effectDiscard(Effect.zipRight(Migrations.run, then))), Layer.provide(client))
+
+/**
+ * SQLite's advice for a long-lived connection: let it gather the statistics its planner lacks
+ * (bounded work, nothing when they are fresh), so list and statistics queries pick their indexes.
+ */
+const optimizeSqlite = Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe("PRAGMA optimize=0x10002"))
+
+export interface SqliteConfig {
+  /** A file path (its directory is created if missing), or `:memory:` for a private in-memory database. */
+  readonly filename: string
+  /** How long a write waits for another process's lock before it fails. Default 5 seconds. */
+  readonly busyTimeout?: Duration.DurationInput | undefined
+  /**
+   * `full` (the default) syncs the log on every commit, so a commit survives a power loss;
+   * `normal` syncs at checkpoints: a commit survives a crash of the process, not of the machine.
+   */
+  readonly synchronous?: "full" | "normal" | undefined
+}
+
+/**
+ * A SQLite connection set up for taskdesk (WAL journal, foreign keys on, a busy timeout; the
+ * client runs one statement or transaction at a time) and its `Dialect`. Does not migrate.
+ */
+export const clientSqlite = (config: SqliteConfig): Layer.Layer<SqlClient.SqlClient | Dialect.Dialect, SqlError> => {
+  const busyMillis = Math.round(Duration.toMillis(config.busyTimeout ?? Duration.seconds(5)))
+  const setup = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    Effect.all(
+      [
+        sql.unsafe(`PRAGMA busy_timeout = ${busyMillis}`),
+        sql.unsafe("PRAGMA foreign_keys = ON"),
+        sql.unsafe(`PRAGMA synchronous = ${config.synchronous === "normal" ? "NORMAL" : "FULL"}`)
+      ],
+      { discard: true }
+    )
+  )
+  const client = Layer.unwrapEffect(
+    Effect.sync(() => {
+      if (isFile(config.filename)) mkdirSync(dirname(config.filename), { recursive: true })
+      return SqliteDriver.layer({ filename: config.filename })
+    })
+  )
+  return Layer.provideMerge(Layer.merge(Dialect.layerSqlite, Layer.effectDiscard(setup)), client)
+}
+
+const isFile = (filename: string) => filename !== "" && filename !== ":memory:" && !filename.startsWith("file:")
+
+/**
+ * Storage in one SQLite file (the embedded default) or in memory: WAL journal, foreign keys on,
+ * a busy timeout, one writer at a time. Migrates the schema when built.
+ */
+export const layerSqlite = (config: SqliteConfig): Layer.Layer<Storage.Storage, StartError> =>
+  migratedOn(clientSqlite(config), Effect.asVoid(optimizeSqlite))
+
+/** Where the embedded default keeps its data: one file in the data directory. */
+export const defaultSqliteFile = (dataDirectory: string): string => join(dataDirectory, "taskdesk.db")
+export interface PgConfig {
+  /** A connection string, e.g. `postgres://user:pass@host:5432/db`. */
+  readonly url: string
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number | undefined
+  /** A statement running longer than this is cancelled by the server. Default 30 seconds. */
+  readonly statementTimeout?: Duration.DurationInput | undefined
+  /** The schema holding taskdesk's tables (`search_path`); the server's default when absent. */
+  readonly schema?: string | undefined
+}
+
+/** PostgreSQL's bigint (int8) as a JavaScript number: our bigints are epoch milliseconds and counts. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === Pg.types.builtins.INT8 && format !== "binary"
+      ? (value: string) => Number(value)
+      : Pg.types.getTypeParser(oid, format as never)) as Pg.CustomTypesConfig["getTypeParser"]
+}
+
+const schemaName = (schema: string): string => {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) throw new Error(`not a plain schema name: ${schema}`)
+  return schema
+}
+
+/** A PostgreSQL pool set up for taskdesk (bigints as numbers, a statement timeout) and its `Dialect`. Does not migrate. */
+export const clientPg = (config: PgConfig): Layer.Layer<SqlClient.SqlClient | Dialect.Dialect, SqlError> => {
+  const client = PgClient.layerFromPool({
+    acquire: Effect.acquireRelease(
+      Effect.sync(
+        () =>
+          new Pg.Pool({
+            connectionString: config.url,
+            max: config.poolSize ?? 10,
+            statement_timeout: Math.round(Duration.toMillis(config.statementTimeout ?? Duration.seconds(30))),
+            connectionTimeoutMillis: 10_000,
+            types,
+            ...(config.schema === undefined ? {} : { options: `-c search_path=${schemaName(config.schema)}` })
+          })
+      ),
+      (pool) => Effect.promise(() => pool.end())
+    ),
+    applicationName: "taskdesk"
+  })
+  return Layer.provideMerge(Dialect.layerPg, client)
+}
+
+/** Storage in PostgreSQL with a pool and a statement timeout. Migrates the schema when built. */
+export const layerPg = (config: PgConfig): Layer.Layer<Storage.Storage, StartError> => migratedOn(clientPg(config))
+
+/**
+ * Storage chosen by configuration: PostgreSQL when `TASKDESK_DATABASE_URL` is a `postgres://` URL
+ * (with `TASKDESK_PG_POOL_SIZE`, `TASKDESK_PG_STATEMENT_TIMEOUT` and `TASKDESK_PG_SCHEMA`),
+ * otherwise the embedded SQLite file in `TASKDESK_DATA_DIR` (default `./data`). A fresh install
+ * with no configuration needs nothing.
+ */
+export const layerConfig: Layer.Layer<Storage.Storage, StartError | ConfigError.ConfigError> = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const config = Config.nested("TASKDESK")
+    const url = yield* config(Config.option(Config.string("DATABASE_URL")))
+    if (Option.isSome(url) && /^postgres(ql)?:\/\//.test(url.value)) {
+      return layerPg({
+        url: url.value,
+        poolSize: yield* config(Config.integer("PG_POOL_SIZE").pipe(Config.withDefault(10))),
+        statementTimeout: yield* config(
+          Config.duration("PG_STATEMENT_TIMEOUT").pipe(Config.withDefault(Duration.seconds(30)))
+        ),
+        schema: Option.getOrUndefined(yield* config(Config.option(Config.string("PG_SCHEMA"))))
+      })
+    }
+    const dataDirectory = yield* config(Config.string("DATA_DIR").pipe(Config.withDefault("data")))
+    return layerSqlite({ filename: defaultSqliteFile(dataDirectory) })
+  })
+)

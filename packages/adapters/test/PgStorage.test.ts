@@ -1,0 +1,103 @@
+import { SqlClient } from "@effect/sql"
+import { assert, describe, layer } from "@effect/vitest"
+import { AuditEvent, EventLog, Ids, Transaction, UserRepo } from "@taskdesk/core"
+import { at, makeUser, storageConformance, uniqueId } from "@taskdesk/core/testing"
+import { ConfigProvider, Deferred, Effect, Fiber, Layer, Option } from "effect"
+import * as SqlStorage from "../src/sql/SqlStorage.js"
+import { freshSchema, layerPgFresh, pgUrl, requirePg } from "./pg.js"
+
+/** Real time, for waiting on the database (the test clock does not move it). */
+const pause = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
+
+if (requirePg()) {
+  // Each group of the suite gets a schema of its own, created for the run and dropped after it.
+  storageConformance("PostgreSQL", layerPgFresh("conformance"))
+
+  describe("PostgreSQL event log and settings", () => {
+    layer(layerPgFresh("order"))((it) => {
+      it.effect("hands out sequences in commit order: an append waits for an earlier transaction's commit", () =>
+        Effect.gen(function* () {
+          const tx = yield* Transaction.Transaction
+          const log = yield* EventLog.EventLog
+          const subject = new AuditEvent.Subject({ kind: "task", id: uniqueId("task") })
+          const append = log.append({
+            at: at("2026-03-01T00:00:00Z"),
+            actorId: Ids.UserId.make("someone"),
+            subject,
+            parent: Option.none(),
+            payload: { _tag: "task.deleted" }
+          })
+          const appended = yield* Deferred.make<AuditEvent.AuditEvent>()
+          const release = yield* Deferred.make<void>()
+          const first = yield* tx
+            .run(Effect.tap(append, (e) => Effect.zipRight(Deferred.succeed(appended, e), Deferred.await(release))))
+            .pipe(Effect.fork)
+          const earlier = yield* Deferred.await(appended)
+          const second = yield* tx.run(append).pipe(Effect.fork)
+          yield* pause(300)
+          // The later append cannot take a sequence while the earlier transaction is open...
+          assert.isTrue(Option.isNone(yield* Fiber.poll(second)))
+          // ...and a reader sees neither, so it can never resume past an event that commits later.
+          assert.deepStrictEqual(yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 10 }), [])
+          yield* Deferred.succeed(release, undefined)
+          yield* Fiber.join(first)
+          const later = yield* Fiber.join(second)
+          assert.isTrue(earlier.sequence < later.sequence)
+          const read = yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 10 })
+          assert.deepStrictEqual(
+            read.map((e) => e.sequence),
+            [earlier.sequence, later.sequence]
+          )
+        })
+      )
+    })
+
+    layer(
+      Layer.unwrapScoped(
+        Effect.map(freshSchema("timeout"), (schema) =>
+          SqlStorage.clientPg({ url: pgUrl, schema, statementTimeout: "200 millis" })
+        )
+      )
+    )((it) => {
+      it.effect("cancels a statement that runs past the statement timeout", () =>
+        Effect.gen(function* () {
+          const sql = yield* SqlClient.SqlClient
+          const error = yield* Effect.flip(sql`SELECT pg_sleep(2)`)
+          // 57014: query_canceled, here by statement_timeout.
+          assert.strictEqual((error.cause as { readonly code?: string }).code, "57014")
+        })
+      )
+    })
+  })
+
+  describe("SqlStorage.layerConfig with a PostgreSQL URL", () => {
+    layer(Layer.empty)((it) => {
+      it.effect("stores in PostgreSQL, in the configured schema", () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const schema = yield* freshSchema("config")
+            const provider = ConfigProvider.fromMap(
+              new Map([
+                ["TASKDESK_DATABASE_URL", pgUrl],
+                ["TASKDESK_PG_POOL_SIZE", "3"],
+                ["TASKDESK_PG_STATEMENT_TIMEOUT", "5 seconds"],
+                ["TASKDESK_PG_SCHEMA", schema]
+              ]),
+              { pathDelim: "_" }
+            )
+            const user = makeUser()
+            yield* Effect.provide(
+              Effect.flatMap(UserRepo.UserRepo, (users) => users.insert(user)),
+              SqlStorage.layerConfig.pipe(Layer.provide(Layer.setConfigProvider(provider)))
+            )
+            const rows = yield* Effect.provide(
+              Effect.flatMap(SqlClient.SqlClient, (sql) => sql`SELECT id FROM users WHERE id = ${user.id}`),
+              SqlStorage.clientPg({ url: pgUrl, schema })
+            )
+            assert.strictEqual(rows.length, 1)
+          })
+        )
+      )
+    })
+  })
+}
