@@ -16,6 +16,7 @@ import { AuditLog } from "./AuditLog.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
 import { projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
@@ -185,7 +186,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
      * Hands out a batch: validates the whole list first, then applies it in one transaction, all
      * items or none. A template item makes a new task from the library.
      */
-    const batch = Effect.fn("Assignments.batch")(function* (input: Batch) {
+    const batch = traced("Assignments.batch")(function* (input: Batch) {
       const actor = yield* CurrentActor
       yield* ensure(policy, actor, "assignment.create", new Set(["projectOwner"]))
       const valid = yield* validate(Batch.fields)(input)
@@ -224,7 +225,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
       after === before ? Effect.void : taskRepo.update(after, before.version)
 
     /** The assignee takes the work: they join the task's assignees and a waiting task starts. */
-    const accept = Effect.fn("Assignments.accept")(function* (id: AssignmentId) {
+    const accept = traced("Assignments.accept")(function* (id: AssignmentId) {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const { assignment, task } = yield* loadFor(id, "assignment.answer")
@@ -259,7 +260,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
     })
 
     /** The assignee turns the work down; the reason (1–2,000 characters) is required and kept. */
-    const reject = Effect.fn("Assignments.reject")(function* (id: AssignmentId, reason: string) {
+    const reject = traced("Assignments.reject")(function* (id: AssignmentId, reason: string) {
       const valid = yield* Schema.decode(RejectionReason)(reason).pipe(
         Effect.mapError(() => invalidField(["reason"], "a reason of 1–2,000 characters is required"))
       )
@@ -279,7 +280,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
     })
 
     /** The assignee reports the work done; the last open assignment of a task completes the task. */
-    const complete = Effect.fn("Assignments.complete")(function* (id: AssignmentId) {
+    const complete = traced("Assignments.complete")(function* (id: AssignmentId) {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const { assignment, task } = yield* loadFor(id, "assignment.answer")
@@ -303,7 +304,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
     })
 
     /** A manager withdraws an open assignment; an accepted one also leaves the task's assignees. */
-    const cancel = Effect.fn("Assignments.cancel")(function* (id: AssignmentId) {
+    const cancel = traced("Assignments.cancel")(function* (id: AssignmentId) {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const { assignment, task } = yield* loadFor(id, "assignment.cancel")
@@ -331,12 +332,12 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
       )
     })
 
-    const get = Effect.fn("Assignments.get")(function* (id: AssignmentId) {
+    const get = traced("Assignments.get")(function* (id: AssignmentId) {
       return (yield* loadFor(id, "assignment.read")).assignment
     })
 
     /** Assignments the actor may see, newest first. */
-    const list = Effect.fn("Assignments.list")(function* (
+    const list = traced("Assignments.list")(function* (
       query: {
         readonly status?: ReadonlyArray<Assignment["status"]>
         readonly assigneeId?: UserId
@@ -369,7 +370,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
      * The actor's own assignments with their tasks, by due time (none last), overdue ones flagged:
      * seed 002's employee page.
      */
-    const inbox = Effect.fn("Assignments.inbox")(function* (filter: InboxFilter = "all") {
+    const inbox = traced("Assignments.inbox")(function* (filter: InboxFilter = "all") {
       const actor = yield* CurrentActor
       const status =
         filter === "pending" ? (["pending"] as const) : filter === "in_progress" ? (["accepted"] as const) : undefined

@@ -5,6 +5,7 @@ import { Comment, CommentBody } from "./Comment.js"
 import { CommentRepo } from "./CommentRepo.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CommentId, type TaskId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { authorize, Policy } from "./Policy.js"
 import { Tasks, taskSubject } from "./Tasks.js"
 import { validate } from "./Validation.js"
@@ -27,7 +28,7 @@ export class Comments extends Effect.Service<Comments>()("@taskdesk/core/Comment
         return actor
       })
 
-    const add = Effect.fn("Comments.add")(function* (taskId: TaskId, body: string) {
+    const add = traced("Comments.add")(function* (taskId: TaskId, body: string) {
       const { body: valid } = yield* validate({ body: CommentBody })({ body })
       return yield* audit.transaction(
         Effect.gen(function* () {
@@ -50,7 +51,7 @@ export class Comments extends Effect.Service<Comments>()("@taskdesk/core/Comment
       )
     })
 
-    const list = Effect.fn("Comments.list")(function* (taskId: TaskId) {
+    const list = traced("Comments.list")(function* (taskId: TaskId) {
       yield* checkTask(taskId, "task.read")
       return yield* repo.listByTask(taskId)
     })

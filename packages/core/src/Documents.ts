@@ -7,6 +7,7 @@ import { type DocumentQuery, DocumentRepo } from "./DocumentRepo.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { DocumentId, type ProjectId, type TaskId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { type Action, authorize, Policy, type Relation } from "./Policy.js"
 import { type Project, projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
@@ -119,7 +120,7 @@ export class Documents extends Effect.Service<Documents>()("@taskdesk/core/Docum
         : Effect.void
 
     /** Registers an incoming document in a project the actor may file documents in. */
-    const file = Effect.fn("Documents.file")(function* (input: FileIncoming) {
+    const file = traced("Documents.file")(function* (input: FileIncoming) {
       const actor = yield* CurrentActor
       const valid = yield* validate(FileIncoming.fields)(input)
       return yield* audit.transaction(
@@ -158,7 +159,7 @@ export class Documents extends Effect.Service<Documents>()("@taskdesk/core/Docum
       )
     })
 
-    const get = Effect.fn("Documents.get")(function* (id: DocumentId) {
+    const get = traced("Documents.get")(function* (id: DocumentId) {
       return yield* loadFor(id, "document.read")
     })
 
@@ -166,7 +167,7 @@ export class Documents extends Effect.Service<Documents>()("@taskdesk/core/Docum
      * A project's documents the actor may read, in registration order. Someone who may not read
      * the project's documents as a whole sees those they author or are assigned through.
      */
-    const list = Effect.fn("Documents.list")(function* (projectId: ProjectId, filter: DocumentFilter = {}) {
+    const list = traced("Documents.list")(function* (projectId: ProjectId, filter: DocumentFilter = {}) {
       const actor = yield* CurrentActor
       const project = yield* loadProject(projectId)
       const standing = new Set(projectRelations(Option.some(project), actor.id))

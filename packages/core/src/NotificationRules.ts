@@ -8,6 +8,7 @@ import { IdGenerator } from "./IdGenerator.js"
 import { type AssignmentId, NotificationId, type RepairRequestId, type TaskId, type UserId } from "./Ids.js"
 import { Notification } from "./Notification.js"
 import { type Message, render } from "./NotificationTemplates.js"
+import { traced } from "./Operation.js"
 import { Outbox } from "./Outbox.js"
 import { Policy, type Relation } from "./Policy.js"
 import { projectRelations } from "./Project.js"
@@ -87,7 +88,7 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
       )
 
     /** What `event` asks to be said, and to whom; most events ask nothing. */
-    const intents = Effect.fn("NotificationRules.intents")(function* (event: AuditEvent) {
+    const intents = traced("NotificationRules.intents")(function* (event: AuditEvent) {
       const payload = event.payload
       const out: Array<Intent> = []
       switch (payload._tag) {
@@ -200,7 +201,7 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
     })
 
     /** The notifications `event` causes, rendered in each recipient's language (not yet written). */
-    const notificationsFor = Effect.fn("NotificationRules.notificationsFor")(function* (event: AuditEvent) {
+    const notificationsFor = traced("NotificationRules.notificationsFor")(function* (event: AuditEvent) {
       const wanted = yield* intents(event)
       if (wanted.length === 0) return [] as ReadonlyArray<Notification>
       const recipients = new Map<UserId, User>(

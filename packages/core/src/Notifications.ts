@@ -3,6 +3,7 @@ import { CurrentActor } from "./Actor.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { NotificationId, type UserId } from "./Ids.js"
 import { Notification, NotificationDraft, type NotificationStatus } from "./Notification.js"
+import { traced } from "./Operation.js"
 import { Outbox } from "./Outbox.js"
 import { ensure, Policy } from "./Policy.js"
 import { Transaction } from "./Transaction.js"
@@ -65,7 +66,7 @@ export class Notifications extends Effect.Service<Notifications>()("@taskdesk/co
     const policy = yield* Policy
 
     /** Writes notifications to the outbox, joining the caller's transaction if there is one. */
-    const enqueue = Effect.fn("Notifications.enqueue")(function* (drafts: ReadonlyArray<NotificationDraft>) {
+    const enqueue = traced("Notifications.enqueue")(function* (drafts: ReadonlyArray<NotificationDraft>) {
       const now = yield* DateTime.now
       const notifications: Array<Notification> = []
       for (const draft of drafts) {
@@ -94,7 +95,7 @@ export class Notifications extends Effect.Service<Notifications>()("@taskdesk/co
     })
 
     /** Delivers up to `limit` pending notifications through the channel, recording each attempt. */
-    const deliverPending = Effect.fn("Notifications.deliverPending")(function* (limit = 100) {
+    const deliverPending = traced("Notifications.deliverPending")(function* (limit = 100) {
       const now = yield* DateTime.now
       const batch = yield* outbox.claim(now, DateTime.addDuration(now, lease), limit)
       let sent = 0
@@ -141,7 +142,7 @@ export class Notifications extends Effect.Service<Notifications>()("@taskdesk/co
       )
 
     /** Notifications, newest first: one's own, or anyone's for those who may read the audit log. */
-    const list = Effect.fn("Notifications.list")(function* (query: {
+    const list = traced("Notifications.list")(function* (query: {
       readonly recipientId?: UserId | undefined
       readonly kind?: string | undefined
       readonly status?: NotificationStatus | undefined

@@ -5,6 +5,7 @@ import { AuditLog } from "./AuditLog.js"
 import { orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { ProjectId, type UserId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { type Action, authorize, ensure, Policy } from "./Policy.js"
 import { CreateProject, Project, projectRelations, UpdateProject } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
@@ -58,7 +59,7 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
       })
 
     /** Creates a project; the owner defaults to the actor, and the actor must be allowed to create it as it stands. */
-    const create = Effect.fn("Projects.create")(function* (input: CreateProject) {
+    const create = traced("Projects.create")(function* (input: CreateProject) {
       const actor = yield* CurrentActor
       const valid = yield* validate(CreateProject.fields)(input)
       const now = yield* DateTime.now
@@ -90,12 +91,12 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
       )
     })
 
-    const get = Effect.fn("Projects.get")(function* (id: ProjectId) {
+    const get = traced("Projects.get")(function* (id: ProjectId) {
       return yield* loadFor(id, "project.read")
     })
 
     /** The projects the actor may see, by name; optionally only archived or only active ones. */
-    const list = Effect.fn("Projects.list")(function* (query: { readonly archived?: boolean } = {}) {
+    const list = traced("Projects.list")(function* (query: { readonly archived?: boolean } = {}) {
       const actor = yield* CurrentActor
       const grants = policy.grants(actor, "project.read")
       if (grants.has("any")) return yield* repo.list({ archived: query.archived })
@@ -108,11 +109,7 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
      * Changes a project at `expectedVersion` (the stored one when absent). The actor must still be
      * allowed to manage it afterwards, so a partner cannot hand a project over to someone else.
      */
-    const update = Effect.fn("Projects.update")(function* (
-      id: ProjectId,
-      patch: UpdateProject,
-      expectedVersion?: number
-    ) {
+    const update = traced("Projects.update")(function* (id: ProjectId, patch: UpdateProject, expectedVersion?: number) {
       const actor = yield* CurrentActor
       const valid = yield* validate(UpdateProject.fields)(patch)
       return yield* audit.transaction(
@@ -143,7 +140,7 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
     })
 
     /** Archives a project: it stays readable but takes no new documents. */
-    const archive = Effect.fn("Projects.archive")(function* (id: ProjectId, expectedVersion?: number) {
+    const archive = traced("Projects.archive")(function* (id: ProjectId, expectedVersion?: number) {
       return yield* update(id, { archived: true }, expectedVersion)
     })
 

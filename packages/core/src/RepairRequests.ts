@@ -5,6 +5,7 @@ import { AuditLog } from "./AuditLog.js"
 import { Forbidden, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CommentId, RepairRequestId, UserId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { type Action, authorize, ensure, Policy, type Relation } from "./Policy.js"
 import { type RepairListQuery, type RepairVisibility, sortKey } from "./RepairQuery.js"
@@ -107,7 +108,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
         return clientId
       })
 
-    const create = Effect.fn("RepairRequests.create")(function* (input: CreateRepairRequest) {
+    const create = traced("RepairRequests.create")(function* (input: CreateRepairRequest) {
       const actor = yield* CurrentActor
       yield* ensure(policy, actor, "repair.create")
       const valid = yield* validate(CreateRepairRequest.fields)(input)
@@ -156,12 +157,12 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       )
     })
 
-    const get = Effect.fn("RepairRequests.get")(function* (id: RepairRequestId) {
+    const get = traced("RepairRequests.get")(function* (id: RepairRequestId) {
       return yield* loadFor(id, "repair.read")
     })
 
     /** The request with this number (`R-000042` is 42), for people who quote it. */
-    const getByNumber = Effect.fn("RepairRequests.getByNumber")(function* (number: number) {
+    const getByNumber = traced("RepairRequests.getByNumber")(function* (number: number) {
       const request = yield* repo.findByNumber(number).pipe(orNotFound("RepairRequest", formatNumber(number)))
       return yield* authorizeOn(request, "repair.read")
     })
@@ -178,7 +179,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       }
     }
 
-    const list = Effect.fn("RepairRequests.list")(function* (query: RepairListQuery = {}) {
+    const list = traced("RepairRequests.list")(function* (query: RepairListQuery = {}) {
       const actor = yield* CurrentActor
       const { sort = "created", order = "desc", limit = defaultLimit, cursor, ...filter } = query
       const cursorSort = `repair:${sort}:${order}`
@@ -199,7 +200,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
      * Changes a request's details. Managers may change anything; the request's technician may set
      * what diagnosis finds (serial number, category).
      */
-    const update = Effect.fn("RepairRequests.update")(function* (
+    const update = traced("RepairRequests.update")(function* (
       id: RepairRequestId,
       patch: UpdateRepairRequest,
       expectedVersion?: number
@@ -236,7 +237,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     })
 
     /** Assigns or reassigns the technician of an open request. */
-    const assign = Effect.fn("RepairRequests.assign")(function* (
+    const assign = traced("RepairRequests.assign")(function* (
       id: RepairRequestId,
       technicianId: UserId,
       expectedVersion?: number
@@ -304,12 +305,12 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     }
 
     /** The technician starts work; the request needs a technician. */
-    const start = Effect.fn("RepairRequests.start")(function* (id: RepairRequestId, expectedVersion?: number) {
+    const start = traced("RepairRequests.start")(function* (id: RepairRequestId, expectedVersion?: number) {
       return yield* move(id, "repair.work", { to: "in_progress" }, expectedVersion)
     })
 
     /** Work pauses, waiting for parts or the client. */
-    const hold = Effect.fn("RepairRequests.hold")(function* (
+    const hold = traced("RepairRequests.hold")(function* (
       id: RepairRequestId,
       reason?: string,
       expectedVersion?: number
@@ -319,12 +320,12 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     })
 
     /** Work continues after a hold. */
-    const resume = Effect.fn("RepairRequests.resume")(function* (id: RepairRequestId, expectedVersion?: number) {
+    const resume = traced("RepairRequests.resume")(function* (id: RepairRequestId, expectedVersion?: number) {
       return yield* move(id, "repair.work", { to: "in_progress" }, expectedVersion)
     })
 
     /** The technician finishes; what was done goes in the completion note. */
-    const complete = Effect.fn("RepairRequests.complete")(function* (
+    const complete = traced("RepairRequests.complete")(function* (
       id: RepairRequestId,
       note: string,
       expectedVersion?: number
@@ -335,7 +336,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     })
 
     /** A manager cancels an open request. */
-    const cancel = Effect.fn("RepairRequests.cancel")(function* (
+    const cancel = traced("RepairRequests.cancel")(function* (
       id: RepairRequestId,
       reason?: string,
       expectedVersion?: number
@@ -345,7 +346,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     })
 
     /** Adds a comment by the technician, a manager or the request's client. */
-    const comment = Effect.fn("RepairRequests.comment")(function* (id: RepairRequestId, body: string) {
+    const comment = traced("RepairRequests.comment")(function* (id: RepairRequestId, body: string) {
       const actor = yield* CurrentActor
       const valid = yield* validate({ body: CommentBody })({ body: body.trim() })
       const commentId = CommentId.make(yield* ids.next)
@@ -367,13 +368,13 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     })
 
     /** The request's comments, oldest first. */
-    const comments = Effect.fn("RepairRequests.comments")(function* (id: RepairRequestId) {
+    const comments = traced("RepairRequests.comments")(function* (id: RepairRequestId) {
       yield* loadFor(id, "repair.read")
       return yield* repo.listComments(id)
     })
 
     /** The client rates a completed request, once: 1–5 with optional feedback. */
-    const rate = Effect.fn("RepairRequests.rate")(function* (
+    const rate = traced("RepairRequests.rate")(function* (
       id: RepairRequestId,
       score: number,
       feedback?: string,
@@ -420,7 +421,7 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
     })
 
     /** Every event of the request, oldest first. */
-    const history = Effect.fn("RepairRequests.history")(function* (id: RepairRequestId) {
+    const history = traced("RepairRequests.history")(function* (id: RepairRequestId) {
       yield* loadFor(id, "repair.read")
       return yield* audit.history(repairSubject(id))
     })

@@ -13,6 +13,7 @@ import { DocumentRepo } from "./DocumentRepo.js"
 import { Documents, documentSubject } from "./Documents.js"
 import { RuleViolation } from "./Errors.js"
 import type { DocumentId, ProjectId, TaskId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { authorize, Policy } from "./Policy.js"
 import { isOpen, isOverdue, Task, type TaskStatus, transition } from "./Task.js"
 import { TaskRepo } from "./TaskRepo.js"
@@ -50,7 +51,7 @@ export class Resolutions extends Effect.Service<Resolutions>()("@taskdesk/core/R
      * Issues a resolution on an incoming document: the resolution document and the task it orders,
      * both or neither.
      */
-    const issue = Effect.fn("Resolutions.issue")(function* (incomingId: DocumentId, input: IssueResolution) {
+    const issue = traced("Resolutions.issue")(function* (incomingId: DocumentId, input: IssueResolution) {
       const actor = yield* CurrentActor
       const valid = yield* validate(IssueResolution.fields)(input)
       return yield* audit.transaction(
@@ -113,7 +114,7 @@ export class Resolutions extends Effect.Service<Resolutions>()("@taskdesk/core/R
      * Files the actor's report on a resolution's task. The task starts with the first report and
      * is done once every assignee has reported; an assignee may report more than once meanwhile.
      */
-    const fileReport = Effect.fn("Resolutions.fileReport")(function* (taskId: TaskId, input: FileReport) {
+    const fileReport = traced("Resolutions.fileReport")(function* (taskId: TaskId, input: FileReport) {
       const actor = yield* CurrentActor
       const valid = yield* validate(FileReport.fields)(input)
       return yield* audit.transaction(
@@ -199,7 +200,7 @@ export class Resolutions extends Effect.Service<Resolutions>()("@taskdesk/core/R
      * A project's resolutions with their tasks and reports, sorted into open (in time), overdue,
      * done and cancelled as of `at` (now when absent).
      */
-    const overview = Effect.fn("Resolutions.overview")(function* (projectId: ProjectId, at?: DateTime.Utc) {
+    const overview = traced("Resolutions.overview")(function* (projectId: ProjectId, at?: DateTime.Utc) {
       yield* documents.internal.loadProjectFor(projectId, "document.read")
       const now = at ?? (yield* DateTime.now)
       const resolutions = yield* repo.list({ projectId, kind: "resolution" })

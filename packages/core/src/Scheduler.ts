@@ -33,6 +33,7 @@ import {
 import { type JobContext, type JobHandler, JobHandlers } from "./JobHandlers.js"
 import * as JobSchedule from "./JobSchedule.js"
 import { type JobBusy, JobStore, type OccurrenceClaimed, runSortKey } from "./JobStore.js"
+import { traced } from "./Operation.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { ensure, Policy } from "./Policy.js"
 import { invalidField, validate } from "./Validation.js"
@@ -367,7 +368,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
       })
 
     /** Defines a job; its schedule and parameters are checked now, never at run time. */
-    const define = Effect.fn("Scheduler.define")(function* (input: DefineJob) {
+    const define = traced("Scheduler.define")(function* (input: DefineJob) {
       yield* authorizeManage
       const valid = yield* validate(DefineJob.fields)(input)
       const handler = yield* handlerFor(valid.handler)
@@ -405,7 +406,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     })
 
     /** Defines the job unless one with its id exists (then leaves it as it is): for built-in jobs at start-up. */
-    const ensureJob = Effect.fn("Scheduler.ensure")(function* (input: DefineJob) {
+    const ensureJob = traced("Scheduler.ensure")(function* (input: DefineJob) {
       yield* authorizeManage
       const existing = yield* store.findById(input.id)
       if (Option.isSome(existing)) return existing.value
@@ -413,7 +414,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     })
 
     /** Changes a job; schedule, zone and parameters are checked, and the change takes effect at once. */
-    const update = Effect.fn("Scheduler.update")(function* (id: JobId, patch: UpdateJob, expectedVersion?: number) {
+    const update = traced("Scheduler.update")(function* (id: JobId, patch: UpdateJob, expectedVersion?: number) {
       yield* authorizeManage
       const valid = yield* validate(UpdateJob.fields)(patch)
       return yield* audit
@@ -472,7 +473,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
      * Fails with `JobBusy` if it is running. Returns the run when it ends, or at once (still
      * running) with `{ wait: false }`.
      */
-    const runNow = Effect.fn("Scheduler.runNow")(function* (id: JobId, options: { readonly wait?: boolean } = {}) {
+    const runNow = traced("Scheduler.runNow")(function* (id: JobId, options: { readonly wait?: boolean } = {}) {
       yield* authorizeManage
       const job = yield* load(id)
       yield* handlerFor(job.handler)
@@ -502,18 +503,18 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
       return yield* execution
     })
 
-    const get = Effect.fn("Scheduler.get")(function* (id: JobId) {
+    const get = traced("Scheduler.get")(function* (id: JobId) {
       yield* authorizeRead
       return yield* view(yield* load(id))
     })
 
-    const list = Effect.fn("Scheduler.list")(function* () {
+    const list = traced("Scheduler.list")(function* () {
       yield* authorizeRead
       return yield* Effect.forEach(yield* store.list, view)
     })
 
     /** A job's runs, newest first, a page at a time. */
-    const listRuns = Effect.fn("Scheduler.runs")(function* (
+    const listRuns = traced("Scheduler.runs")(function* (
       id: JobId,
       query: { readonly limit?: number | undefined; readonly cursor?: string | undefined } = {}
     ) {
@@ -526,12 +527,12 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
       return toPage(rows, limit, (last) => encodeCursor("jobrun", runSortKey(last))) as Page<JobRun>
     })
 
-    const getRun = Effect.fn("Scheduler.getRun")(function* (id: JobRunId) {
+    const getRun = traced("Scheduler.getRun")(function* (id: JobRunId) {
       yield* authorizeRead
       return yield* store.findRun(id).pipe(orNotFound("JobRun", id))
     })
 
-    const status = Effect.fn("Scheduler.status")(function* () {
+    const status = traced("Scheduler.status")(function* () {
       yield* authorizeRead
       const jobs = yield* Effect.forEach(yield* store.list, view)
       const nextRuns = jobs
@@ -543,21 +544,21 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     })
 
     /** Starts running jobs in the background of this layer's scope; starting twice is harmless. */
-    const start = Effect.fn("Scheduler.start")(function* () {
+    const start = traced("Scheduler.start")(function* () {
       yield* authorizeManage
       yield* FiberMap.run(loop, "loop", runLoop, { onlyIfMissing: true })
       yield* Effect.logInfo(`scheduler ${instanceId} started`)
     })
 
     /** Stops the loop and interrupts runs in progress, which are recorded as abandoned. */
-    const stop = Effect.fn("Scheduler.stop")(function* () {
+    const stop = traced("Scheduler.stop")(function* () {
       yield* authorizeManage
       yield* FiberMap.remove(loop, "loop")
       yield* FiberMap.clear(workers)
     })
 
     /** Handles every job due now and waits for them: for hosts that drive the scheduler themselves. */
-    const tick = Effect.fn("Scheduler.tick")(function* () {
+    const tick = traced("Scheduler.tick")(function* () {
       yield* authorizeManage
       const now = yield* DateTime.now
       yield* store.abandonStale(now, config.abandonMarginSeconds)
@@ -566,7 +567,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     })
 
     /** Deletes finished runs older than `days` days; returns how many. */
-    const pruneRuns = Effect.fn("Scheduler.pruneRuns")(function* (days: number) {
+    const pruneRuns = traced("Scheduler.pruneRuns")(function* (days: number) {
       yield* authorizeManage
       if (!Number.isFinite(days) || days < 0) return yield* invalidField(["days"], "must be zero or more")
       const now = yield* DateTime.now

@@ -1,5 +1,6 @@
 import { DateTime, Effect } from "effect"
 import { CurrentActor } from "./Actor.js"
+import { traced } from "./Operation.js"
 import { ensure, Policy } from "./Policy.js"
 import { StatisticsRange, StatisticsRepo } from "./StatisticsRepo.js"
 import { invalidField, validate } from "./Validation.js"
@@ -21,12 +22,12 @@ export class Statistics extends Effect.Service<Statistics>()("@taskdesk/core/Sta
       })
 
     /** Repair statistics of the requests created within `[from, to)`; overdue is judged now. */
-    const repairs = Effect.fn("Statistics.repairs")(function* (range: StatisticsRange) {
+    const repairs = traced("Statistics.repairs")(function* (range: StatisticsRange) {
       return yield* repo.repairs(yield* checked(range), yield* DateTime.now)
     })
 
     /** Task figures of `[from, to)`: created, completed and overdue per assignee and project; answers to hand-outs. */
-    const tasks = Effect.fn("Statistics.tasks")(function* (range: StatisticsRange) {
+    const tasks = traced("Statistics.tasks")(function* (range: StatisticsRange) {
       return yield* repo.tasks(yield* checked(range), yield* DateTime.now)
     })
 

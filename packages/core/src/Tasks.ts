@@ -6,6 +6,7 @@ import { DocumentRepo } from "./DocumentRepo.js"
 import { orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
 import { projectRelations } from "./Project.js"
@@ -78,7 +79,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
         yield* ensure(policy, actor, "task.create", new Set(projectRelations(project, actor.id)))
       })
 
-    const create = Effect.fn("Tasks.create")(function* (
+    const create = traced("Tasks.create")(function* (
       input: CreateTask,
       origin: { readonly templateId?: TemplateId } = {}
     ) {
@@ -119,7 +120,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       )
     })
 
-    const get = Effect.fn("Tasks.get")(function* (id: TaskId) {
+    const get = traced("Tasks.get")(function* (id: TaskId) {
       return yield* loadFor(id, "task.read")
     })
 
@@ -144,7 +145,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
         } as TaskVisibility
       })
 
-    const list = Effect.fn("Tasks.list")(function* (query: TaskListQuery) {
+    const list = traced("Tasks.list")(function* (query: TaskListQuery) {
       const actor = yield* CurrentActor
       const { sort = "created", order = "desc", limit = defaultLimit, cursor, ...filter } = query
       const cursorSort = `task:${sort}:${order}`
@@ -161,7 +162,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       return toPage(rows, limit, (last) => encodeCursor(cursorSort, sortKey(last, sort))) as Page<Task>
     })
 
-    const update = Effect.fn("Tasks.update")(function* (id: TaskId, patch: UpdateTask, expectedVersion?: number) {
+    const update = traced("Tasks.update")(function* (id: TaskId, patch: UpdateTask, expectedVersion?: number) {
       const actor = yield* CurrentActor
       const valid = yield* validate(UpdateTask.fields)(patch)
       return yield* audit.transaction(
@@ -191,11 +192,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
     })
 
     /** Moves a task to another status; cancelling and restoring need `task.cancel`. */
-    const changeStatus = Effect.fn("Tasks.changeStatus")(function* (
-      id: TaskId,
-      to: TaskStatus,
-      expectedVersion?: number
-    ) {
+    const changeStatus = traced("Tasks.changeStatus")(function* (id: TaskId, to: TaskStatus, expectedVersion?: number) {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const current = yield* load(id)
@@ -210,7 +207,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       )
     })
 
-    const remove = Effect.fn("Tasks.delete")(function* (id: TaskId, expectedVersion?: number) {
+    const remove = traced("Tasks.delete")(function* (id: TaskId, expectedVersion?: number) {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const task = yield* loadFor(id, "task.delete")
@@ -227,7 +224,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       )
     })
 
-    const history = Effect.fn("Tasks.history")(function* (id: TaskId) {
+    const history = traced("Tasks.history")(function* (id: TaskId) {
       yield* loadFor(id, "task.read")
       return yield* audit.history(taskSubject(id))
     })

@@ -2,6 +2,7 @@ import { DateTime, Duration, Effect, Option } from "effect"
 import { as, CurrentActor } from "./Actor.js"
 import { AuditLog } from "./AuditLog.js"
 import { orNotFound } from "./Errors.js"
+import { traced } from "./Operation.js"
 import { authorize, Policy } from "./Policy.js"
 import { TelegramLinks } from "./TelegramLinks.js"
 import { TelegramId, User } from "./User.js"
@@ -45,7 +46,7 @@ export class TelegramLinking extends Effect.Service<TelegramLinking>()("@taskdes
     })
 
     /** A fresh code for the actor, valid for `codeLifetime`; an earlier one stops working. */
-    const issue = Effect.fn("TelegramLinking.issue")(function* () {
+    const issue = traced("TelegramLinking.issue")(function* () {
       const user = yield* self
       if (!user.active) return yield* invalidField(["user"], "a deactivated user cannot link Telegram")
       const expiresAt = DateTime.addDuration(yield* DateTime.now, codeLifetime)
@@ -65,7 +66,7 @@ export class TelegramLinking extends Effect.Service<TelegramLinking>()("@taskdes
      * Links the Telegram account `telegramId` to whoever the code was issued to, and uses the code up.
      * An account linked to someone else before moves over: Telegram ids are unique.
      */
-    const link = Effect.fn("TelegramLinking.link")(function* (code: string, telegramId: number) {
+    const link = traced("TelegramLinking.link")(function* (code: string, telegramId: number) {
       const valid = yield* validate({ telegramId: TelegramId })({ telegramId })
       const unknown = invalidField(["code"], "unknown or expired code")
       return yield* audit.transaction(
@@ -85,7 +86,7 @@ export class TelegramLinking extends Effect.Service<TelegramLinking>()("@taskdes
     })
 
     /** Removes the actor's Telegram link, if any. */
-    const unlink = Effect.fn("TelegramLinking.unlink")(function* () {
+    const unlink = traced("TelegramLinking.unlink")(function* () {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const user = yield* self

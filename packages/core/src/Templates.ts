@@ -5,6 +5,7 @@ import { AuditLog } from "./AuditLog.js"
 import { NotFound, orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { TemplateId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { ensure, Policy } from "./Policy.js"
 import { CreateTemplate, TaskTemplate, UpdateTemplate } from "./Template.js"
 import { TemplateRepo } from "./TemplateRepo.js"
@@ -22,7 +23,7 @@ export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templ
 
     const load = (id: TemplateId) => repo.findById(id).pipe(orNotFound("TaskTemplate", id))
 
-    const create = Effect.fn("Templates.create")(function* (input: CreateTemplate) {
+    const create = traced("Templates.create")(function* (input: CreateTemplate) {
       const actor = yield* CurrentActor
       yield* ensure(policy, actor, "template.manage")
       const valid = yield* validate(CreateTemplate.fields)(input)
@@ -46,18 +47,18 @@ export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templ
       )
     })
 
-    const get = Effect.fn("Templates.get")(function* (id: TemplateId) {
+    const get = traced("Templates.get")(function* (id: TemplateId) {
       const actor = yield* CurrentActor
       if (!policy.allows(actor, "template.read", new Set())) return yield* new NotFound({ entity: "TaskTemplate", id })
       return yield* load(id)
     })
 
-    const list = Effect.fn("Templates.list")(function* (query: { readonly text?: string } = {}) {
+    const list = traced("Templates.list")(function* (query: { readonly text?: string } = {}) {
       yield* ensure(policy, yield* CurrentActor, "template.read")
       return yield* repo.list(query)
     })
 
-    const update = Effect.fn("Templates.update")(function* (
+    const update = traced("Templates.update")(function* (
       id: TemplateId,
       patch: UpdateTemplate,
       expectedVersion?: number
@@ -87,7 +88,7 @@ export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templ
     })
 
     /** Removes a template from the library; tasks already made from it stay. */
-    const remove = Effect.fn("Templates.delete")(function* (id: TemplateId, expectedVersion?: number) {
+    const remove = traced("Templates.delete")(function* (id: TemplateId, expectedVersion?: number) {
       yield* ensure(policy, yield* CurrentActor, "template.manage")
       return yield* audit.transaction(
         Effect.gen(function* () {

@@ -5,6 +5,7 @@ import { AuditLog } from "./AuditLog.js"
 import { orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { UserId } from "./Ids.js"
+import { traced } from "./Operation.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
 import type { Role } from "./Role.js"
 import { CreateUser, UpdateUser, User } from "./User.js"
@@ -38,7 +39,7 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
         return user
       })
 
-    const create = Effect.fn("Users.create")(function* (input: CreateUser) {
+    const create = traced("Users.create")(function* (input: CreateUser) {
       yield* ensure(policy, yield* CurrentActor, "user.manage")
       const valid = yield* validate(CreateUser.fields)(input)
       const now = yield* DateTime.now
@@ -64,12 +65,12 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
       )
     })
 
-    const get = Effect.fn("Users.get")(function* (id: UserId) {
+    const get = traced("Users.get")(function* (id: UserId) {
       return yield* loadFor(id, "user.read")
     })
 
     /** Everyone the actor may read; roles that may read only themselves get themselves. */
-    const list = Effect.fn("Users.list")(function* (query: { readonly role?: Role; readonly active?: boolean } = {}) {
+    const list = traced("Users.list")(function* (query: { readonly role?: Role; readonly active?: boolean } = {}) {
       const actor = yield* CurrentActor
       const grants = policy.grants(actor, "user.read")
       if (grants.has("any")) return yield* repo.list(query)
@@ -82,7 +83,7 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
       )
     })
 
-    const update = Effect.fn("Users.update")(function* (id: UserId, patch: UpdateUser) {
+    const update = traced("Users.update")(function* (id: UserId, patch: UpdateUser) {
       const valid = yield* validate(UpdateUser.fields)(patch)
       return yield* audit.transaction(
         Effect.gen(function* () {
@@ -110,7 +111,7 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
     })
 
     /** Deactivates a user: they keep their history but can no longer be assigned or sign in. */
-    const deactivate = Effect.fn("Users.deactivate")(function* (id: UserId) {
+    const deactivate = traced("Users.deactivate")(function* (id: UserId) {
       return yield* audit.transaction(
         Effect.gen(function* () {
           const user = yield* loadFor(id, "user.manage")

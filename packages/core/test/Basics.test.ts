@@ -1,8 +1,9 @@
 import { assert, describe, it } from "@effect/vitest"
-import { DateTime, Effect, Either, TestClock } from "effect"
+import { DateTime, Effect, Either, Layer, Option, TestClock } from "effect"
 import { Actor } from "../src/Actor.js"
 import { IdGenerator } from "../src/IdGenerator.js"
 import { UserId } from "../src/Ids.js"
+import { traced } from "../src/Operation.js"
 import { compareKeys, decodeCursor, encodeCursor } from "../src/Page.js"
 import { defaultRules, Policy, type Rules } from "../src/Policy.js"
 import { fromLegacyName } from "../src/Role.js"
@@ -90,6 +91,21 @@ describe("Validation", () => {
         error.issues.map((i) => i.path),
         [["bogus"]]
       )
+    })
+  )
+})
+
+describe("traced", () => {
+  const op = traced("Test.op")(function* (n: number) {
+    const span = yield* Effect.option(Effect.currentSpan)
+    return { n, span: Option.map(span, (s) => s.name) }
+  })
+
+  it.effect("names a span while a tracer is on, and makes none while it is off", () =>
+    Effect.gen(function* () {
+      assert.deepStrictEqual(yield* op(1), { n: 1, span: Option.some("Test.op") })
+      const off = yield* op(2).pipe(Effect.provide(Layer.setTracerEnabled(false)))
+      assert.deepStrictEqual(off, { n: 2, span: Option.none() })
     })
   )
 })
