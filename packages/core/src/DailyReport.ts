@@ -3,6 +3,7 @@ import * as JobHandlers from "./JobHandlers.js"
 import { localDate, localDay } from "./LocalTime.js"
 import { NotificationDraft } from "./Notification.js"
 import { Notifications } from "./Notifications.js"
+import { render } from "./NotificationTemplates.js"
 import { Role } from "./Role.js"
 import { StatisticsRange, StatisticsRepo } from "./StatisticsRepo.js"
 import type { Task } from "./Task.js"
@@ -19,16 +20,6 @@ export class Parameters extends Schema.Class<Parameters>("DailyReportParameters"
 }) {}
 
 const page = 200
-/** Items listed by name in the text; the data carries the counts. */
-const listed = 20
-
-const section = (title: string, lines: ReadonlyArray<string>, count = lines.length) =>
-  [
-    `${title}: ${count}`,
-    ...lines.slice(0, listed).map((l) => `- ${l}`),
-    ...(count > listed ? [`- … ${count - listed} more`] : [])
-  ].join("\n")
-
 /**
  * The `daily-report` handler: for each recipient (managers by default), what was created, completed
  * and became overdue during the local day of the run (in the job's time zone), the day's repair
@@ -109,28 +100,20 @@ export const handler = Effect.gen(function* () {
         const recipients = (yield* Effect.forEach(parameters.roles, (role) =>
           users.list({ role, active: true })
         )).flat()
-        const body = [
-          section(
-            "Created",
-            created.map((t) => t.title)
-          ),
-          section(
-            "Completed",
-            completed.map((t) => t.title)
-          ),
-          section(
-            "Became overdue",
-            overdue.map((t) => t.title)
-          ),
-          [
-            `Repair requests: ${repairs.total} new, ${repairs.byStatus.completed} completed, ${repairs.overdue} overdue`,
-            ...Option.toArray(repairs.averageRating).map((r) => `Average rating: ${r.toFixed(2)}`)
-          ].join("\n"),
-          section(
-            "Rejected assignments",
-            rejected.map((r) => `${rejectedTasks.get(r.taskId) ?? r.taskId} (${r.assigneeId}): ${r.reason}`)
-          )
-        ].join("\n\n")
+        const message = {
+          _tag: "daily_report",
+          date,
+          created: created.map((t) => t.title),
+          completed: completed.map((t) => t.title),
+          overdue: overdue.map((t) => t.title),
+          repairs: {
+            total: repairs.total,
+            completed: repairs.byStatus.completed,
+            overdue: repairs.overdue,
+            averageRating: repairs.averageRating
+          },
+          rejected: rejected.map((r) => `${rejectedTasks.get(r.taskId) ?? r.taskId} (${r.assigneeId}): ${r.reason}`)
+        } as const
         const data = {
           jobRunId: context.runId,
           date,
@@ -149,16 +132,17 @@ export const handler = Effect.gen(function* () {
         }
         yield* tx.run(
           notifications.enqueue(
-            recipients.map(
-              (user) =>
-                new NotificationDraft({
-                  recipientId: user.id,
-                  kind: "daily_report",
-                  subject: `Daily report ${date}`,
-                  body,
-                  data
-                })
-            )
+            recipients.map((user) => {
+              // Each manager reads the report in their own language.
+              const text = render(message, user.language)
+              return new NotificationDraft({
+                recipientId: user.id,
+                kind: "daily_report",
+                subject: text.subject,
+                body: text.body,
+                data
+              })
+            })
           )
         )
         return `report for ${date} to ${recipients.length} recipient${recipients.length === 1 ? "" : "s"}: ${created.length} created, ${completed.length} completed, ${overdue.length} overdue, ${rejected.length} rejected`

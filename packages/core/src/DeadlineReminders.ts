@@ -5,6 +5,7 @@ import * as JobHandlers from "./JobHandlers.js"
 import { formatLocal } from "./LocalTime.js"
 import { NotificationDraft } from "./Notification.js"
 import { Notifications } from "./Notifications.js"
+import { render } from "./NotificationTemplates.js"
 import { RepairFilter, sortKey as repairSortKey } from "./RepairQuery.js"
 import { RepairRequestRepo } from "./RepairRequestRepo.js"
 import { TaskFilter, sortKey as taskSortKey } from "./TaskQuery.js"
@@ -130,29 +131,31 @@ export const handler = Effect.gen(function* () {
           afterRepair = Option.some(repairSortKey(rows[rows.length - 1]!, "deadline"))
         }
 
-        const active = new Set((yield* users.findByIds([...byPerson.keys()])).filter((u) => u.active).map((u) => u.id))
+        const languages = new Map(
+          (yield* users.findByIds([...byPerson.keys()])).filter((u) => u.active).map((u) => [u.id, u.language])
+        )
         const drafts: Array<NotificationDraft> = []
         let total = 0
         for (const [person, entries] of byPerson) {
-          if (!active.has(person)) continue
+          const language = languages.get(person)
+          if (language === undefined) continue
           const items = [...entries.values()].sort(
             (a, b) => DateTime.toEpochMillis(a.dueAt) - DateTime.toEpochMillis(b.dueAt)
           )
-          const overdue = items.filter((i) => i.overdue).length
           total += items.length
+          const text = render(
+            {
+              _tag: "deadline_reminder",
+              items: items.map((i) => ({ ...i, due: formatLocal(i.dueAt, context.timeZone) }))
+            },
+            language
+          )
           drafts.push(
             new NotificationDraft({
               recipientId: person,
               kind: "deadline_reminder",
-              subject:
-                `${items.length} item${items.length === 1 ? "" : "s"} due soon` +
-                (overdue > 0 ? ` (${overdue} overdue)` : ""),
-              body: items
-                .map(
-                  (i) =>
-                    `- ${i.overdue ? "[overdue] " : ""}${i.kind}: ${i.title} — due ${formatLocal(i.dueAt, context.timeZone)}`
-                )
-                .join("\n"),
+              subject: text.subject,
+              body: text.body,
               data: {
                 jobRunId: context.runId,
                 items: items.map((i) => ({ ...i, dueAt: DateTime.formatIso(i.dueAt) }))

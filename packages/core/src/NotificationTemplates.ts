@@ -41,6 +41,31 @@ export type Message =
       readonly author: string
       readonly body: string
     }
+  | {
+      readonly _tag: "deadline_reminder"
+      /** Sorted by due time; `due` already in the job's local time. */
+      readonly items: ReadonlyArray<{
+        readonly kind: "task" | "assignment" | "repair"
+        readonly title: string
+        readonly due: string
+        readonly overdue: boolean
+      }>
+    }
+  | {
+      readonly _tag: "daily_report"
+      readonly date: string
+      readonly created: ReadonlyArray<string>
+      readonly completed: ReadonlyArray<string>
+      readonly overdue: ReadonlyArray<string>
+      readonly repairs: {
+        readonly total: number
+        readonly completed: number
+        readonly overdue: number
+        readonly averageRating: Option.Option<number>
+      }
+      /** "title (person): reason" lines. */
+      readonly rejected: ReadonlyArray<string>
+    }
 
 /** A notification kind: the `_tag` of its message. */
 export type MessageKind = Message["_tag"]
@@ -86,6 +111,69 @@ export const formatTime = (at: DateTime.Utc): string => {
 const noDate: Readonly<Record<Language, string>> = { en: "none", ru: "не указан", zh: "无" }
 const when = (at: Option.Option<DateTime.Utc>, language: Language) =>
   Option.match(at, { onNone: () => noDate[language], onSome: formatTime })
+
+const kindNames: Readonly<Record<Language, Readonly<Record<"task" | "assignment" | "repair", string>>>> = {
+  en: { task: "task", assignment: "assignment", repair: "repair" },
+  ru: { task: "задача", assignment: "назначение", repair: "заявка" },
+  zh: { task: "任务", assignment: "分配", repair: "维修单" }
+}
+
+/** Items listed by name in a report section; the notification's data carries the full counts. */
+const listed = 20
+
+const section = (title: string, lines: ReadonlyArray<string>, more: (n: number) => string) =>
+  [
+    `${title}: ${lines.length}`,
+    ...lines.slice(0, listed).map((l) => `- ${l}`),
+    ...(lines.length > listed ? [`- ${more(lines.length - listed)}`] : [])
+  ].join("\n")
+
+const reportWords: Readonly<
+  Record<
+    Language,
+    {
+      readonly subject: string
+      readonly created: string
+      readonly completed: string
+      readonly overdue: string
+      readonly rejected: string
+      readonly more: (n: number) => string
+      readonly repairs: (total: number, completed: number, overdue: number) => string
+      readonly rating: string
+    }
+  >
+> = {
+  en: {
+    subject: "Daily report",
+    created: "Created",
+    completed: "Completed",
+    overdue: "Became overdue",
+    rejected: "Rejected assignments",
+    more: (n) => `… ${n} more`,
+    repairs: (t, c, o) => `Repair requests: ${t} new, ${c} completed, ${o} overdue`,
+    rating: "Average rating"
+  },
+  ru: {
+    subject: "Отчёт за день",
+    created: "Создано",
+    completed: "Выполнено",
+    overdue: "Просрочено",
+    rejected: "Отклонённые назначения",
+    more: (n) => `… и ещё ${n}`,
+    repairs: (t, c, o) => `Заявки на ремонт: новых ${t}, завершено ${c}, просрочено ${o}`,
+    rating: "Средняя оценка"
+  },
+  zh: {
+    subject: "每日报告",
+    created: "新建",
+    completed: "已完成",
+    overdue: "已逾期",
+    rejected: "被拒绝的分配",
+    more: (n) => `…… 另有 ${n} 项`,
+    repairs: (t, c, o) => `维修单：新建 ${t}，完成 ${c}，逾期 ${o}`,
+    rating: "平均评分"
+  }
+}
 
 type Templates = { readonly [K in MessageKind]: (m: Extract<Message, { _tag: K }>, l: Language) => Rendered }
 
@@ -176,7 +264,43 @@ const templates: Templates = {
         subject: `维修单 ${m.reference} 有新评论`,
         body: `${m.author} 在维修单 ${m.reference}（${m.device}）中写道：\n${m.body}`
       }
+    }),
+  deadline_reminder: (m, l) => {
+    const n = m.items.length
+    const late = m.items.filter((i) => i.overdue).length
+    const line = (i: (typeof m.items)[number], overdue: string, due: string) =>
+      `- ${i.overdue ? `[${overdue}] ` : ""}${kindNames[l][i.kind]}: ${i.title} — ${due} ${i.due}`
+    return byLanguage(l, {
+      en: {
+        subject: `${n} item${n === 1 ? "" : "s"} due soon${late > 0 ? ` (${late} overdue)` : ""}`,
+        body: m.items.map((i) => line(i, "overdue", "due")).join("\n")
+      },
+      ru: {
+        subject: `Сроки: ${n}${late > 0 ? ` (просрочено: ${late})` : ""}`,
+        body: m.items.map((i) => line(i, "просрочено", "срок")).join("\n")
+      },
+      zh: {
+        subject: `${n} 项即将到期${late > 0 ? `（${late} 项已逾期）` : ""}`,
+        body: m.items.map((i) => line(i, "已逾期", "截止")).join("\n")
+      }
     })
+  },
+  daily_report: (m, l) => {
+    const w = reportWords[l]
+    return {
+      subject: `${w.subject} ${m.date}`,
+      body: [
+        section(w.created, m.created, w.more),
+        section(w.completed, m.completed, w.more),
+        section(w.overdue, m.overdue, w.more),
+        [
+          w.repairs(m.repairs.total, m.repairs.completed, m.repairs.overdue),
+          ...Option.toArray(m.repairs.averageRating).map((r) => `${w.rating}: ${r.toFixed(2)}`)
+        ].join("\n"),
+        section(w.rejected, m.rejected, w.more)
+      ].join("\n\n")
+    }
+  }
 }
 
 /** Puts a message into the reader's language, within the outbox's limits (the subject on one line). */

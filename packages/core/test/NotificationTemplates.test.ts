@@ -21,11 +21,27 @@ const examples: ReadonlyArray<Message> = [
     note: Option.some("Waiting for a compressor")
   },
   { _tag: "task_commented", taskTitle: "Inventory", author: "Анна", body: "Done?" },
-  { _tag: "repair_commented", reference: "R-000042", device: "Fridge", author: "Анна", body: "When?" }
+  { _tag: "repair_commented", reference: "R-000042", device: "Fridge", author: "Анна", body: "When?" },
+  {
+    _tag: "deadline_reminder",
+    items: [
+      { kind: "task", title: "Inventory", due: "2026-03-02 12:30", overdue: true },
+      { kind: "repair", title: "R-000042 Fridge", due: "2026-03-03 09:00", overdue: false }
+    ]
+  },
+  {
+    _tag: "daily_report",
+    date: "2026-03-02",
+    created: ["Inventory"],
+    completed: [],
+    overdue: Array.from({ length: 25 }, (_, i) => `Task ${i}`),
+    repairs: { total: 3, completed: 1, overdue: 0, averageRating: Option.some(4.5) },
+    rejected: ["Inventory (Anna): On leave"]
+  }
 ]
 
 const scripts: Readonly<Record<Language, RegExp>> = {
-  en: /^[\x20-\x7e\n«»"Анна王伟]*$/u,
+  en: /^[\x20-\x7e\n«»"—…Анна王伟]*$/u,
   ru: /[а-яё]/i,
   zh: /[\u4e00-\u9fff]/
 }
@@ -55,6 +71,21 @@ describe("NotificationTemplates", () => {
     assert.strictEqual(changed.subject, "R-000042: приостановлена")
     assert.include(changed.body, "Комментарий: Waiting for a compressor")
     assert.include(render(examples[2]!, "en").body, "Deadline: none")
+  })
+
+  it("counts a reminder's items and a report's sections in the reader's language", () => {
+    const reminder = examples.find((m) => m._tag === "deadline_reminder")!
+    assert.strictEqual(render(reminder, "en").subject, "2 items due soon (1 overdue)")
+    assert.strictEqual(render(reminder, "ru").subject, "Сроки: 2 (просрочено: 1)")
+    assert.include(render(reminder, "ru").body, "- [просрочено] задача: Inventory — срок 2026-03-02 12:30")
+    assert.include(render(reminder, "zh").body, "维修单: R-000042 Fridge — 截止 2026-03-03 09:00")
+    const report = examples.find((m) => m._tag === "daily_report")!
+    const ru = render(report, "ru")
+    assert.strictEqual(ru.subject, "Отчёт за день 2026-03-02")
+    assert.include(ru.body, "Просрочено: 25\n- Task 0")
+    assert.include(ru.body, "- … и ещё 5")
+    assert.include(ru.body, "Средняя оценка: 4.50")
+    assert.include(render(report, "zh").body, "被拒绝的分配: 1\n- Inventory (Anna): On leave")
   })
 
   it("names every repair status in every language", () => {
