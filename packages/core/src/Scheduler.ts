@@ -200,8 +200,13 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
      * the job's timeout, and records the outcome. If the scheduler stops meanwhile, the run is
      * interrupted and recorded as abandoned.
      */
-    const perform = (job: Job, run: JobRun) =>
-      Effect.uninterruptibleMask((restore) =>
+    const perform = (
+      job: Job,
+      run: JobRun,
+      // Called inside an uninterruptible claim, the caller's restore makes the work interruptible again.
+      outer?: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+    ) =>
+      Effect.uninterruptibleMask((inner) =>
         Effect.gen(function* () {
           yield* Ref.update(runs, (n) => n + 1)
           const context: JobContext = {
@@ -223,7 +228,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
             }),
             Effect.withSpan("Scheduler.run", { attributes: { jobId: job.id, runId: run.id } })
           )
-          const exit = yield* Effect.exit(restore(work))
+          const exit = yield* Effect.exit((outer ?? inner)(work))
           const status: RunOutcome = Exit.isSuccess(exit)
             ? "succeeded"
             : Exit.isInterrupted(exit)
@@ -304,12 +309,18 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
             continue
           }
           const run = yield* newRun(job, occurrence, "running", claimedAt)
-          const claimed = yield* Effect.either(store.claim(run))
+          // Claim and run as one step: stopped in between, a claimed run would stay "running".
+          const claimed = yield* Effect.uninterruptibleMask((restore) =>
+            Effect.gen(function* () {
+              const result = yield* Effect.either(store.claim(run))
+              if (Either.isRight(result)) yield* perform(job, run, restore)
+              return result
+            })
+          )
           if (Either.isLeft(claimed)) {
             if (claimed.left._tag === "OccurrenceClaimed") continue
             return false
           }
-          yield* perform(job, run)
         }
         yield* store.advance(job.id, { version: job.version, nextRunAt: job.nextRunAt }, following)
         return true
@@ -494,13 +505,17 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
         }).pipe(
           Effect.catchTag("OccurrenceClaimed", (error) => (attempt < 3 ? claim(attempt + 1) : Effect.fail(error)))
         )
-      const run = yield* claim(0)
-      const execution = perform(job, run)
-      if (options.wait === false) {
-        yield* Effect.forkIn(execution, scope)
-        return run
-      }
-      return yield* execution
+      // Claim and start as one step, as scheduled runs do.
+      return yield* Effect.uninterruptibleMask((restore) =>
+        Effect.gen(function* () {
+          const run = yield* claim(0)
+          if (options.wait === false) {
+            yield* Effect.forkIn(Effect.interruptible(perform(job, run)), scope)
+            return run
+          }
+          return yield* perform(job, run, restore)
+        })
+      )
     })
 
     const get = traced("Scheduler.get")(function* (id: JobId) {
