@@ -3,11 +3,14 @@ import { AssignmentsApi } from "./assignments/Api.js"
 import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
 import { EventsApi } from "./events/Api.js"
 import { HealthApi } from "./health/Api.js"
+import { NotificationsApi } from "./notifications/Api.js"
 import * as Problem from "./Problem.js"
 import { ProjectsApi } from "./projects/Api.js"
 import { RepairsApi } from "./repairs/Api.js"
+import { SchedulerApi } from "./scheduler/Api.js"
 import { StatisticsApi } from "./statistics/Api.js"
 import { TasksApi } from "./tasks/Api.js"
+import { TelegramApi } from "./telegram/Api.js"
 import { TemplatesApi } from "./templates/Api.js"
 import { UsersApi } from "./users/Api.js"
 
@@ -39,6 +42,9 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .add(RepairsApi)
   .add(StatisticsApi)
   .add(EventsApi)
+  .add(SchedulerApi)
+  .add(NotificationsApi)
+  .add(TelegramApi)
   .addError(Problem.InvalidInputProblem)
   .addError(Problem.MalformedRequestProblem)
   .addError(Problem.UnauthorizedProblem)

@@ -1,23 +1,19 @@
-import { Command, Options } from "@effect/cli"
+import { Args, Command, Options } from "@effect/cli"
 import { HttpServer } from "@effect/platform"
+import { Backup } from "@taskdesk/adapters/backup"
 import type { Role } from "@taskdesk/core"
 import { Role as Roles, UserRepo } from "@taskdesk/core"
-import { Console, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { version } from "./Api.js"
 import { Accounts } from "./auth/Accounts.js"
+import { CliFailure, failWith, settingsOr } from "./CliSettings.js"
 import * as Config from "./Config.js"
 import * as Seed from "./Seed.js"
 import * as Server from "./Server.js"
 import * as ServerStorage from "./Storage.js"
+import { jobs } from "./scheduler/Commands.js"
 
-/** A configuration problem: one line on stderr, exit status 1. */
-export class CliFailure extends Error {}
-
-const settingsOr = (overrides: Record<string, unknown> = {}) =>
-  Either.match(Config.load({ env: process.env, overrides }), {
-    onLeft: (error) => Effect.die(new CliFailure(error.message)),
-    onRight: Effect.succeed
-  })
+export { CliFailure }
 
 const host = Options.text("host").pipe(
   Options.withDescription("address to listen on (TASKDESK_HOST)"),
@@ -157,10 +153,48 @@ const config = Command.make("config").pipe(
   Command.withSubcommands([configCheck])
 )
 
+const restore = Command.make(
+  "restore",
+  {
+    file: Args.file({ name: "file", exists: "yes" }).pipe(
+      Args.withDescription("a backup: taskdesk-….sqlite (SQLite) or taskdesk-….pg.jsonl.gz (PostgreSQL)")
+    )
+  },
+  (options) =>
+    Effect.gen(function* () {
+      const settings = yield* settingsOr()
+      const kind = Config.database(settings)._tag
+      const expected = Option.map(Backup.parseName(options.file.split(/[\\/]/).pop() ?? ""), (p) => p.kind)
+      if (Option.isSome(expected) && expected.value !== kind) {
+        return yield* failWith(`${options.file} is a ${expected.value} backup; this configuration uses ${kind}`)
+      }
+      yield* Effect.gen(function* () {
+        const database = yield* Backup.DatabaseBackup
+        // What is there now is kept first: a restore of the wrong file loses nothing.
+        const safety = yield* database.backup(Config.backupDirectory(settings), yield* DateTime.now)
+        yield* Console.log(`the current database was saved first as ${safety.path}`)
+        const restored = yield* database.restore(options.file)
+        const rows = Object.entries(restored.tables)
+        yield* Console.log(
+          `restored ${options.file}` +
+            (rows.length === 0 ? "" : ` (${rows.map(([t, n]) => `${t} ${n}`).join(", ")})`) +
+            "; start the server again to use it"
+        )
+      }).pipe(
+        Effect.catchTag("BackupError", (error) => failWith(error.message)),
+        Effect.provide(ServerStorage.layer(settings))
+      )
+    })
+).pipe(
+  Command.withDescription(
+    "Replace the database's contents with a backup (stop the server first). The current database is backed up first."
+  )
+)
+
 /** The `taskdesk` command. */
 export const command = Command.make("taskdesk").pipe(
   Command.withDescription("taskdesk's reference server and its administration"),
-  Command.withSubcommands([serve, migrate, seed, user, config])
+  Command.withSubcommands([serve, migrate, seed, user, config, jobs, restore])
 )
 
 /** Runs the CLI on `argv` (with the node executable and script first, as `process.argv`). */

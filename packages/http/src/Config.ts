@@ -1,6 +1,6 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { Context, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
+import { Context, DateTime, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
 import * as Yaml from "yaml"
 
 /** A number given as a number (YAML) or as text (environment). */
@@ -47,6 +47,29 @@ const DatabaseUrl = Schema.String.pipe(
   })
 )
 
+/** A boolean given as a boolean (YAML) or as `true`/`false` (environment). */
+const Flag = Schema.Union(
+  Schema.Boolean,
+  Schema.Literal("true", "false").pipe(Schema.compose(Schema.BooleanFromString))
+)
+
+const TimeZone = Schema.String.pipe(
+  Schema.filter((s) => Option.isSome(DateTime.zoneMakeNamed(s)), {
+    message: () => "an IANA time zone such as Europe/Moscow"
+  })
+)
+
+const HttpUrl = Schema.String.pipe(
+  Schema.filter((s) => /^https?:\/\/[^\s/]+(\/\S*)?$/.test(s), { message: () => "an http(s) URL" })
+)
+
+/** A secret of the characters Telegram allows in `secret_token`. */
+const WebhookSecret = Schema.Redacted(
+  Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_-]{1,256}$/, { message: () => "1–256 of A-Z a-z 0-9 _ -" }))
+)
+
+const Secret = Schema.Redacted(Schema.String.pipe(Schema.minLength(1)))
+
 const key = <S extends Schema.Schema.All>(name: string, schema: S) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(name))
 const optionalKey = <S extends Schema.Schema.Any>(name: string, schema: S) =>
@@ -81,7 +104,68 @@ const SecuritySection = Schema.Struct({
 const LoggingSection = Schema.Struct({
   level: Level,
   format: Schema.Literal("json", "pretty"),
-  requests: Schema.Union(Schema.Boolean, Schema.Literal("true", "false").pipe(Schema.compose(Schema.BooleanFromString)))
+  requests: Flag
+}).annotations(strict)
+
+const SchedulerSection = Schema.Struct({
+  /** Whether this instance runs scheduled jobs (several instances on one PostgreSQL may all run it). */
+  enabled: Flag,
+  /** The zone of the built-in jobs when they are first defined. */
+  timeZone: key("time_zone", TimeZone),
+  /** How often the job store is read for changes made elsewhere (another instance, the CLI). */
+  pollSeconds: key("poll_seconds", positive(3_600)),
+  /** Finished runs older than this are deleted by the `cleanup` job. */
+  runHistoryDays: key("run_history_days", int(0, 3_650))
+}).annotations(strict)
+
+const BackupSection = Schema.Struct({
+  /** Where backups go; `<data_dir>/backups` when absent. */
+  directory: optionalKey("directory", Schema.String.pipe(Schema.minLength(1))),
+  keepDaily: key("keep_daily", int(0, 1_000)),
+  keepWeekly: key("keep_weekly", int(0, 1_000)),
+  keepMonthly: key("keep_monthly", int(0, 1_000))
+}).annotations(strict)
+
+const NotificationsSection = Schema.Struct({
+  /** How often pending notifications are delivered. */
+  dispatchIntervalSeconds: key("dispatch_interval_seconds", positive(3_600)),
+  /** `all`: every channel that reaches the person; `first`: the first that does, falling back on failure. */
+  mode: Schema.Literal("all", "first"),
+  dingtalk: optionalKey(
+    "dingtalk",
+    Schema.Struct({
+      appKey: key("app_key", Schema.String.pipe(Schema.minLength(1))),
+      appSecret: key("app_secret", Secret),
+      robotCode: key("robot_code", Schema.String.pipe(Schema.minLength(1))),
+      apiUrl: optionalKey("api_url", HttpUrl)
+    }).annotations(strict)
+  ),
+  dingtalkRobot: optionalKey("dingtalk_robot", Schema.Struct({ webhook: Secret, secret: Secret }).annotations(strict)),
+  smtp: optionalKey(
+    "smtp",
+    Schema.Struct({
+      host: Schema.String.pipe(Schema.minLength(1)),
+      port: int(1, 65_535),
+      from: Schema.String.pipe(Schema.minLength(3)),
+      secure: Schema.optional(Flag),
+      user: Schema.optional(Schema.String.pipe(Schema.minLength(1))),
+      password: Schema.optional(Secret)
+    }).annotations(strict)
+  ),
+  webhook: optionalKey("webhook", Schema.Struct({ url: HttpUrl, secret: Secret }).annotations(strict))
+}).annotations(strict)
+
+const TelegramSection = Schema.Struct({
+  /** The bot's username (without @), for `https://t.me/<bot>?start=<code>` links. */
+  botUsername: optionalKey("bot_username", Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_]{3,64}$/))),
+  /** Checked on every webhook call (`X-Telegram-Bot-Api-Secret-Token`); the webhook is off without it. */
+  webhookSecret: optionalKey("webhook_secret", WebhookSecret),
+  /** The Bot API's base URL (a local Bot API server, or a fake in tests). */
+  apiUrl: optionalKey("api_url", HttpUrl),
+  /** Point Telegram at `<public_url>/telegram/webhook` at start. */
+  setWebhook: key("set_webhook", Flag),
+  /** Long polling instead of the webhook (development; one instance only). */
+  polling: Flag
 }).annotations(strict)
 
 /** Every setting of the server, after defaults, `taskdesk.yaml` and `TASKDESK_*` variables. */
@@ -89,6 +173,12 @@ export const Settings = Schema.Struct({
   server: ServerSection,
   security: SecuritySection,
   logging: LoggingSection,
+  scheduler: SchedulerSection,
+  backup: BackupSection,
+  notifications: NotificationsSection,
+  telegram: TelegramSection,
+  /** Where people reach the server's web UI: links in notifications, the Telegram webhook. */
+  publicUrl: optionalKey("public_url", HttpUrl),
   dataDir: key("data_dir", Schema.String.pipe(Schema.minLength(1))),
   databaseUrl: optionalKey("database_url", DatabaseUrl),
   adminPassword: optionalKey("admin_password", Schema.Redacted(Schema.String.pipe(Schema.minLength(1))))
@@ -111,6 +201,10 @@ export const defaults = {
     telegram_auth_max_age_seconds: 86_400
   },
   logging: { level: "info", format: "json", requests: true },
+  scheduler: { enabled: true, time_zone: "Europe/Moscow", poll_seconds: 15, run_history_days: 30 },
+  backup: { keep_daily: 7, keep_weekly: 4, keep_monthly: 12 },
+  notifications: { dispatch_interval_seconds: 5, mode: "all" },
+  telegram: { set_webhook: false, polling: false },
   data_dir: "./data"
 }
 
@@ -133,6 +227,36 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_LOG_LEVEL", path: ["logging", "level"] },
   { name: "TASKDESK_LOG_FORMAT", path: ["logging", "format"] },
   { name: "TASKDESK_LOG_REQUESTS", path: ["logging", "requests"] },
+  { name: "TASKDESK_TELEGRAM_BOT_USERNAME", path: ["telegram", "bot_username"] },
+  { name: "TASKDESK_TELEGRAM_WEBHOOK_SECRET", path: ["telegram", "webhook_secret"] },
+  { name: "TASKDESK_TELEGRAM_API_URL", path: ["telegram", "api_url"] },
+  { name: "TASKDESK_TELEGRAM_SET_WEBHOOK", path: ["telegram", "set_webhook"] },
+  { name: "TASKDESK_TELEGRAM_POLLING", path: ["telegram", "polling"] },
+  { name: "TASKDESK_PUBLIC_URL", path: ["public_url"] },
+  { name: "TASKDESK_SCHEDULER_ENABLED", path: ["scheduler", "enabled"] },
+  { name: "TASKDESK_TIME_ZONE", path: ["scheduler", "time_zone"] },
+  { name: "TASKDESK_SCHEDULER_POLL_SECONDS", path: ["scheduler", "poll_seconds"] },
+  { name: "TASKDESK_RUN_HISTORY_DAYS", path: ["scheduler", "run_history_days"] },
+  { name: "TASKDESK_BACKUP_DIR", path: ["backup", "directory"] },
+  { name: "TASKDESK_BACKUP_KEEP_DAILY", path: ["backup", "keep_daily"] },
+  { name: "TASKDESK_BACKUP_KEEP_WEEKLY", path: ["backup", "keep_weekly"] },
+  { name: "TASKDESK_BACKUP_KEEP_MONTHLY", path: ["backup", "keep_monthly"] },
+  { name: "TASKDESK_NOTIFY_INTERVAL", path: ["notifications", "dispatch_interval_seconds"] },
+  { name: "TASKDESK_NOTIFY_MODE", path: ["notifications", "mode"] },
+  { name: "TASKDESK_DINGTALK_APP_KEY", path: ["notifications", "dingtalk", "app_key"] },
+  { name: "TASKDESK_DINGTALK_APP_SECRET", path: ["notifications", "dingtalk", "app_secret"] },
+  { name: "TASKDESK_DINGTALK_ROBOT_CODE", path: ["notifications", "dingtalk", "robot_code"] },
+  { name: "TASKDESK_DINGTALK_API_URL", path: ["notifications", "dingtalk", "api_url"] },
+  { name: "TASKDESK_DINGTALK_ROBOT_WEBHOOK", path: ["notifications", "dingtalk_robot", "webhook"] },
+  { name: "TASKDESK_DINGTALK_ROBOT_SECRET", path: ["notifications", "dingtalk_robot", "secret"] },
+  { name: "TASKDESK_SMTP_HOST", path: ["notifications", "smtp", "host"] },
+  { name: "TASKDESK_SMTP_PORT", path: ["notifications", "smtp", "port"] },
+  { name: "TASKDESK_SMTP_FROM", path: ["notifications", "smtp", "from"] },
+  { name: "TASKDESK_SMTP_SECURE", path: ["notifications", "smtp", "secure"] },
+  { name: "TASKDESK_SMTP_USER", path: ["notifications", "smtp", "user"] },
+  { name: "TASKDESK_SMTP_PASSWORD", path: ["notifications", "smtp", "password"] },
+  { name: "TASKDESK_WEBHOOK_URL", path: ["notifications", "webhook", "url"] },
+  { name: "TASKDESK_WEBHOOK_SECRET", path: ["notifications", "webhook", "secret"] },
   { name: "TASKDESK_DATA_DIR", path: ["data_dir"] },
   { name: "TASKDESK_DATABASE_URL", path: ["database_url"] },
   { name: "TASKDESK_ADMIN_PASSWORD", path: ["admin_password"] }
@@ -249,6 +373,22 @@ export const database = (settings: Settings): Database => {
   return { _tag: "sqlite", filename: url.replace(/^(sqlite|file):(\/\/)?/, "") }
 }
 
+/** Where backups go: `backup.directory`, or `<data_dir>/backups`. */
+export const backupDirectory = (settings: Settings): string =>
+  settings.backup.directory ?? Path.join(settings.dataDir, "backups")
+
+/** The notification channels the settings turn on, by name. */
+export const channelNames = (settings: Settings): ReadonlyArray<string> => {
+  const n = settings.notifications
+  return [
+    ...(settings.security.telegramBotToken !== undefined ? ["telegram"] : []),
+    ...(n.dingtalk !== undefined ? ["dingtalk"] : []),
+    ...(n.dingtalkRobot !== undefined ? ["dingtalk robot"] : []),
+    ...(n.smtp !== undefined ? ["email"] : []),
+    ...(n.webhook !== undefined ? ["webhook"] : [])
+  ]
+}
+
 /** The Effect log level of the settings. */
 export const logLevel = (settings: Settings): LogLevel.LogLevel => levels[settings.logging.level] ?? LogLevel.Info
 
@@ -261,7 +401,14 @@ export const describe = (settings: Settings): string => {
     `cors origins  ${settings.server.corsOrigins.join(", ") || "(none)"}`,
     `sessions      access ${settings.security.sessionTimeoutHours} h, refresh ${settings.security.refreshTokenDays} d`,
     `rate limits   ${settings.security.rateLimiting.requestsPerMinute}/min per user, ${settings.security.rateLimiting.loginAttemptsPerMinute}/min sign-ins per address`,
-    `telegram      ${Option.isSome(Option.fromNullable(settings.security.telegramBotToken)) ? "bot token set" : "off"}`,
+    `telegram      ${
+      settings.security.telegramBotToken === undefined
+        ? "off"
+        : `bot token set${settings.telegram.webhookSecret === undefined ? "" : ", webhook at /telegram/webhook"}${settings.telegram.polling ? ", long polling" : ""}`
+    }`,
+    `scheduler     ${settings.scheduler.enabled ? "on" : "off"}, built-in jobs in ${settings.scheduler.timeZone}, run history ${settings.scheduler.runHistoryDays} d`,
+    `backups       ${backupDirectory(settings)}, keep ${settings.backup.keepDaily} daily, ${settings.backup.keepWeekly} weekly, ${settings.backup.keepMonthly} monthly`,
+    `notifications ${channelNames(settings).join(", ") || "log only"}${settings.publicUrl === undefined ? "" : `, links to ${settings.publicUrl}`}`,
     `logging       ${settings.logging.level} as ${settings.logging.format}${settings.logging.requests ? ", every request" : ""}`,
     `admin pass    ${settings.adminPassword === undefined ? "random, printed at first start" : "from configuration"}`
   ].join("\n")

@@ -1,5 +1,5 @@
 import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
-import { Assignments, Errors } from "@taskdesk/core"
+import { Assignments, Errors, JobSchedule, JobStore } from "@taskdesk/core"
 import { Schema } from "effect"
 
 /** The media type of every error body (RFC 9457). */
@@ -204,6 +204,20 @@ export const BatchRejectedProblem = problem(Assignments.BatchRejected, {
   status: 422,
   title: "Batch rejected",
   detail: (e) => e.problems.map((p) => `items.${p.index}.${p.field}: ${p.message}`).join("; ")
+})
+
+export const InvalidScheduleProblem = problem(JobSchedule.InvalidSchedule, {
+  slug: "invalid-schedule",
+  status: 400,
+  title: "Invalid schedule",
+  detail: (e) => `"${e.expression}": ${e.message}`
+})
+
+export const JobBusyProblem = problem(JobStore.JobBusy, {
+  slug: "job-busy",
+  status: 409,
+  title: "Job running",
+  detail: (e) => `job ${e.jobId} is running (run ${e.runId}); try again when it ends`
 })
 
 export const UnauthorizedProblem = problem(Unauthorized, {

@@ -1,7 +1,30 @@
 import { createServer } from "node:http"
-import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, type HttpServer, type HttpServerError } from "@effect/platform"
+import * as Os from "node:os"
+import {
+  FetchHttpClient,
+  HttpApiBuilder,
+  HttpApiSwagger,
+  HttpMiddleware,
+  type HttpServer,
+  type HttpServerError
+} from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { type Storage, TaskDesk } from "@taskdesk/core"
+import type { Backup } from "@taskdesk/adapters/backup"
+import * as Notify from "@taskdesk/adapters/notify"
+import { Bot } from "@taskdesk/bot"
+import {
+  Actor,
+  type EventBus,
+  type IdGenerator,
+  type JobHandlers,
+  NotificationRules,
+  Notifications,
+  type Policy,
+  Scheduler,
+  type Storage,
+  TaskDesk,
+  TelegramLinking
+} from "@taskdesk/core"
 import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
 import { TaskdeskApi } from "./Api.js"
 import { AssignmentsLive } from "./assignments/Http.js"
@@ -9,17 +32,23 @@ import { Accounts } from "./auth/Accounts.js"
 import type { AuthStore } from "./auth/AuthStore.js"
 import { AccountLive, AuthenticationLive, AuthLive, TokensLive } from "./auth/Http.js"
 import { PasswordHasher } from "./auth/PasswordHasher.js"
-import { logLevel, ServerSettings, type Settings } from "./Config.js"
+import { channelNames, logLevel, ServerSettings, type Settings } from "./Config.js"
 import { EventsLive } from "./events/Http.js"
 import type { HealthProbe } from "./health/HealthProbe.js"
 import { HealthLive } from "./health/Http.js"
 import * as Middleware from "./Middleware.js"
+import * as Channels from "./notifications/Channels.js"
+import { NotificationsLive } from "./notifications/Http.js"
 import { ProjectsLive } from "./projects/Http.js"
 import { RateLimiter } from "./RateLimiter.js"
 import { RepairsLive } from "./repairs/Http.js"
 import * as ServerStorage from "./Storage.js"
+import { SchedulerLive } from "./scheduler/Http.js"
+import * as Jobs from "./scheduler/Jobs.js"
 import { StatisticsLive } from "./statistics/Http.js"
 import { TasksLive } from "./tasks/Http.js"
+import { TelegramLive } from "./telegram/Http.js"
+import * as Webhook from "./telegram/Webhook.js"
 import { TemplatesLive } from "./templates/Http.js"
 import { UsersLive } from "./users/Http.js"
 
@@ -37,7 +66,10 @@ export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
     ProjectsLive,
     RepairsLive,
     StatisticsLive,
-    EventsLive
+    EventsLive,
+    SchedulerLive,
+    NotificationsLive,
+    TelegramLive
   ]),
   // Provided after the groups: siblings in one `provide` list do not feed each other.
   Layer.provide(AuthenticationLive)
@@ -57,9 +89,43 @@ export const HttpLive = HttpApiBuilder.serve().pipe(
 const serverServices = (settings: Settings) =>
   Layer.mergeAll(Accounts.Default, RateLimiter.Default).pipe(Layer.provideMerge(ServerSettings.layer(settings)))
 
-/** The domain on a storage, with the default policy, ULIDs and the local event bus. */
+/**
+ * The domain on a storage, with the default policy, ULIDs and the local event bus. The storage's
+ * event log is decorated with the notification rules, so every change writes the notifications it
+ * causes to the outbox in its own transaction.
+ */
 export const layerDomain = <E>(storage: Layer.Layer<ServerStorage.ServerStorage, E>) =>
-  TaskDesk.layer.pipe(Layer.provideMerge(Layer.merge(storage, TaskDesk.layerDefaults)))
+  TaskDesk.layer.pipe(
+    Layer.provideMerge(
+      // The same storage value twice is built once; the later layer's (decorated) event log wins.
+      Layer.merge(storage, NotificationRules.withRules(storage)).pipe(Layer.provideMerge(TaskDesk.layerDefaults))
+    )
+  )
+
+/** The scheduler, the outbox's delivery, Telegram linking, and the job handlers they run. */
+export type Operations =
+  | Scheduler.Scheduler
+  | Notifications.Notifications
+  | TelegramLinking.TelegramLinking
+  | JobHandlers.JobHandlers
+
+/** This process, as the scheduler names it in its status and on its runs. */
+export const instanceId = `${Os.hostname()}-${process.pid}`
+
+/**
+ * The scheduler (not started: `layerBackground` starts it), notifications over the configured
+ * channels, Telegram linking with one-time codes in memory, and the handlers of the built-in jobs.
+ */
+export const layerOperations = (settings: Settings) =>
+  Layer.mergeAll(Scheduler.Scheduler.Default, TelegramLinking.TelegramLinking.Default).pipe(
+    Layer.provideMerge(Jobs.layerHandlers),
+    Layer.provideMerge(Notifications.Notifications.Default),
+    Layer.provide(Channels.layer(settings)),
+    Layer.provide(Jobs.layerConfig(settings, instanceId)),
+    Layer.provide(Notify.TelegramLinkCodes.layerMemory),
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(ServerSettings.layer(settings))
+  )
 
 /** How to build a server beyond its settings. */
 export interface Options {
@@ -75,9 +141,14 @@ export type CoreServices =
   | Storage.Storage
   | AuthStore
   | HealthProbe
+  | Backup.DatabaseBackup
   | Accounts
   | ServerSettings
   | RateLimiter
+  | Operations
+  | Policy.Policy
+  | IdGenerator.IdGenerator
+  | EventBus.EventBus
 
 /** What a running server offers to code beside it (tests): the core services and the HTTP server. */
 export type Services = CoreServices | HttpServer.HttpServer
@@ -115,21 +186,59 @@ export const layerServices = (
 ): Layer.Layer<CoreServices, ServerStorage.StartError> =>
   serverServices(settings).pipe(
     Layer.provideMerge(options.hasher ?? PasswordHasher.layerArgon2),
+    Layer.provideMerge(layerOperations(settings)),
     Layer.provideMerge(layerDomain(options.storage ?? ServerStorage.layer(settings))),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))
   )
 
 /**
+ * What runs beside the API for as long as the server does: the built-in jobs are defined (once,
+ * in the configured zone), the scheduler starts (unless `scheduler.enabled` is off), and the
+ * dispatcher delivers the outbox every `dispatch_interval_seconds`.
+ */
+export const layerBackground = (
+  settings: Settings
+): Layer.Layer<never, never, Scheduler.Scheduler | Notifications.Notifications | ServerSettings> =>
+  Layer.scopedDiscard(
+    Effect.gen(function* () {
+      yield* Jobs.ensureBuiltins
+      const scheduler = yield* Scheduler.Scheduler
+      if (settings.scheduler.enabled) yield* scheduler.start().pipe(Actor.asSystem, Effect.orDie)
+      const notifications = yield* Notifications.Notifications
+      yield* Effect.forkScoped(notifications.dispatcher(`${settings.notifications.dispatchIntervalSeconds} seconds`))
+      yield* Effect.logInfo(
+        `notifications: ${channelNames(settings).join(", ") || "log only"}; scheduler ${settings.scheduler.enabled ? `started as ${scheduler.instanceId}` : "off"}`
+      )
+    })
+  )
+
+/**
+ * The Telegram bot when a bot token is configured: its webhook route `POST /telegram/webhook`
+ * beside the API, and long polling or `setWebhook` at start as configured. Nothing without a token.
+ */
+export const layerTelegram = (settings: Settings): Layer.Layer<never, never, CoreServices> => {
+  const config = Webhook.botConfig(settings)
+  if (config === undefined) return Layer.empty
+  return Layer.merge(Webhook.route, Webhook.layerStart(settings)).pipe(
+    Layer.provide(Bot.layer(config)),
+    Layer.provide(FetchHttpClient.layer)
+  )
+}
+
+/**
  * The whole server on `host:port` (port 0 picks a free one; read it from `HttpServer`), with its
- * domain, storage and accounts.
+ * domain, storage, accounts, scheduler, notification delivery and (with a token) Telegram bot.
  */
 export const layer = (
   settings: Settings,
   options: Options = {}
 ): Layer.Layer<Services, ServerStorage.StartError | HttpServerError.ServeError> =>
   HttpLive.pipe(
+    // Routes beside the API are registered before `serve` builds the app from the router.
+    Layer.provide(layerTelegram(settings)),
     Layer.provideMerge(NodeHttpServer.layer(createServer, { host: settings.server.host, port: settings.server.port })),
+    Layer.provideMerge(layerBackground(settings)),
     Layer.provideMerge(layerServices(settings, options)),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))

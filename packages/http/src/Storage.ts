@@ -1,5 +1,6 @@
 import type { SqlClient } from "@effect/sql"
 import { type SqlDialect, SqlMigrations, SqlStorage } from "@taskdesk/adapters"
+import { Backup } from "@taskdesk/adapters/backup"
 import { MemoryStorage, type Storage } from "@taskdesk/core"
 import { Effect, Layer, Redacted } from "effect"
 import { AuthStore } from "./auth/AuthStore.js"
@@ -7,29 +8,35 @@ import * as SqlAuthStore from "./auth/SqlAuthStore.js"
 import { type Database, database, type Settings } from "./Config.js"
 import { HealthProbe } from "./health/HealthProbe.js"
 
-/** Everything the server stores: the domain's storage ports, its own auth records, and the health probe over them. */
-export type ServerStorage = Storage.Storage | AuthStore | HealthProbe
+/**
+ * Everything the server stores: the domain's storage ports, its own auth records, and the health
+ * probe and backup over them.
+ */
+export type ServerStorage = Storage.Storage | AuthStore | HealthProbe | Backup.DatabaseBackup
 
 /** Why storage could not start: the database is unreachable or a migration failed. */
 export type StartError = SqlStorage.StartError
 
-const memory: Layer.Layer<ServerStorage> = Layer.merge(HealthProbe.layerMemory, AuthStore.layerMemory).pipe(
-  Layer.provideMerge(MemoryStorage.layer)
-)
+const memory: Layer.Layer<ServerStorage> = Layer.mergeAll(
+  HealthProbe.layerMemory,
+  AuthStore.layerMemory,
+  Backup.DatabaseBackup.layerNone
+).pipe(Layer.provideMerge(MemoryStorage.layer))
 
 /** The domain's tables and the server's own on one client, both migrated before anything serves. */
 const onSql = <E>(
   kind: "sqlite" | "postgres",
-  client: Layer.Layer<SqlClient.SqlClient | SqlDialect.Dialect, E>
+  client: Layer.Layer<SqlClient.SqlClient | SqlDialect.Dialect, E>,
+  backup: Layer.Layer<Backup.DatabaseBackup, never, SqlClient.SqlClient>
 ): Layer.Layer<ServerStorage, E | StartError> =>
-  Layer.mergeAll(SqlStorage.repositories, SqlAuthStore.layer, HealthProbe.layerSql(kind)).pipe(
+  Layer.mergeAll(SqlStorage.repositories, SqlAuthStore.layer, HealthProbe.layerSql(kind), backup).pipe(
     Layer.provide(Layer.effectDiscard(Effect.zipRight(SqlMigrations.run, SqlAuthStore.migrate))),
     Layer.provide(client)
   )
 
 /** PostgreSQL storage with the adapter's pool options (e.g. a `schema`), for embedders and tests. */
 export const layerPg = (config: SqlStorage.PgConfig): Layer.Layer<ServerStorage, StartError> =>
-  onSql("postgres", SqlStorage.clientPg(config))
+  onSql("postgres", SqlStorage.clientPg(config), Backup.DatabaseBackup.layerPg)
 
 /** The storage a database setting names: in memory, a SQLite file, or PostgreSQL. */
 export const layerFor = (db: Database): Layer.Layer<ServerStorage, StartError> => {
@@ -37,9 +44,13 @@ export const layerFor = (db: Database): Layer.Layer<ServerStorage, StartError> =
     case "memory":
       return memory
     case "sqlite":
-      return onSql("sqlite", SqlStorage.clientSqlite({ filename: db.filename }))
+      return onSql(
+        "sqlite",
+        SqlStorage.clientSqlite({ filename: db.filename }),
+        Backup.DatabaseBackup.layerSqlite(db.filename)
+      )
     case "postgres":
-      return onSql("postgres", SqlStorage.clientPg({ url: Redacted.value(db.url) }))
+      return onSql("postgres", SqlStorage.clientPg({ url: Redacted.value(db.url) }), Backup.DatabaseBackup.layerPg)
   }
 }
 

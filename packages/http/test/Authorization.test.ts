@@ -417,7 +417,34 @@ const rows: Record<string, Row> = {
 
   "statistics.repairs": { request: none, expect: expect("200 200 403 403 200 403 401") },
   "statistics.tasks": { request: none, expect: expect("200 200 403 403 200 403 401") },
-  "events.list": { request: none, expect: expect("200 403 403 403 200 403 401") }
+  "events.list": { request: none, expect: expect("200 403 403 403 200 403 401") },
+
+  // The scheduler: administrators manage it, supervisors read it, nobody else sees it.
+  "scheduler.status": { request: none, expect: expect("200 403 403 403 200 403 401") },
+  "scheduler.list": { request: none, expect: expect("200 403 403 403 200 403 401") },
+  "scheduler.get": {
+    request: () => Effect.succeed({ path: id("cleanup") }),
+    expect: expect("200 403 403 403 200 403 401")
+  },
+  "scheduler.update": {
+    request: () => Effect.succeed({ path: id("cleanup"), body: { misfireGraceSeconds: 600 } }),
+    expect: expect("200 403 403 403 403 403 401")
+  },
+  "scheduler.run": {
+    // Answers at once with the run in progress.
+    request: () => Effect.succeed({ path: id("cleanup") }),
+    expect: expect("202 403 403 403 403 403 401")
+  },
+  "scheduler.runs": {
+    request: () => Effect.succeed({ path: id("cleanup") }),
+    expect: expect("200 403 403 403 200 403 401")
+  },
+
+  // One's own notifications, for everybody signed in.
+  "notifications.list": { request: none, expect: expect("200 200 200 200 200 200 401") },
+
+  "telegram.link": { request: none, expect: expect("201 201 201 201 201 201 401") },
+  "telegram.unlink": { request: none, expect: expect("204 204 204 204 204 204 401") }
 }
 
 /** Every endpoint of the definition: method, path and the key of its row. */

@@ -90,7 +90,12 @@ describe("taskdesk CLI", () => {
         ["seed"],
         ["user", "create"],
         ["user", "reset-password"],
-        ["config", "check"]
+        ["config", "check"],
+        ["jobs", "list"],
+        ["jobs", "show"],
+        ["jobs", "set"],
+        ["jobs", "run"],
+        ["restore"]
       ]
       try {
         for (const command of commands) {
@@ -153,6 +158,30 @@ describe("taskdesk CLI", () => {
               [...new Set(repairs.body.items.map((r: { status: string }) => r.status))],
               ["new", "in_progress", "on_hold", "completed", "cancelled"]
             )
+            // Issue 6: a fresh server has the four built-in jobs, each with its next run; a run of the
+            // daily report leaves the report in the outbox.
+            const admin = (yield* call(server.url, "/api/auth/login", {
+              method: "POST",
+              body: { username: "admin", password: logins.admin }
+            })).body.accessToken as string
+            const jobs = yield* call(server.url, "/api/scheduler/jobs", { token: admin })
+            assert.deepStrictEqual(
+              jobs.body.map((v: { job: { id: string; nextRunAt?: string } }) => [v.job.id, typeof v.job.nextRunAt]),
+              [
+                ["backup", "string"],
+                ["cleanup", "string"],
+                ["daily-report", "string"],
+                ["deadline-reminders", "string"]
+              ]
+            )
+            const report = yield* call(server.url, "/api/scheduler/jobs/daily-report/run?wait=true", {
+              method: "POST",
+              token: admin
+            })
+            assert.strictEqual(report.body.status, "succeeded")
+            const outbox = yield* call(server.url, "/api/notifications?all=true&kind=daily_report", { token: admin })
+            assert.strictEqual(outbox.body.length, 1)
+            assert.strictEqual(outbox.body[0].data.jobRunId, report.body.id)
           })
         )
         const created = yield* taskdesk(

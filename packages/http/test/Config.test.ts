@@ -98,6 +98,48 @@ logging:
     assert.match(error({ env: { TASKDESK_CONFIG: "/nonexistent/taskdesk.yaml" } }), /TASKDESK_CONFIG: no such file/)
   })
 
+  it("scheduler, backup, notification and bot settings: defaults, the environment, and refusals", () => {
+    const defaults = ok({ env: {}, file: false })
+    assert.deepStrictEqual(defaults.scheduler, {
+      enabled: true,
+      timeZone: "Europe/Moscow",
+      pollSeconds: 15,
+      runHistoryDays: 30
+    })
+    assert.strictEqual(Config.backupDirectory(defaults), Path.join("data", "backups"))
+    assert.deepStrictEqual(Config.channelNames(defaults), [])
+    const configured = ok({
+      env: {
+        TASKDESK_TIME_ZONE: "Asia/Shanghai",
+        TASKDESK_BACKUP_DIR: "/srv/backups",
+        TASKDESK_TELEGRAM_BOT_TOKEN: "123:abc",
+        TASKDESK_TELEGRAM_WEBHOOK_SECRET: "s3cret_hook",
+        TASKDESK_SMTP_HOST: "smtp.example.org",
+        TASKDESK_SMTP_PORT: "587",
+        TASKDESK_SMTP_FROM: "taskdesk <noreply@example.org>",
+        TASKDESK_SMTP_PASSWORD: "mail-hunter4",
+        TASKDESK_SMTP_USER: "taskdesk",
+        TASKDESK_WEBHOOK_URL: "https://host.example.org/hooks",
+        TASKDESK_WEBHOOK_SECRET: "hook-hunter5"
+      },
+      file: false
+    })
+    assert.strictEqual(configured.scheduler.timeZone, "Asia/Shanghai")
+    assert.strictEqual(Config.backupDirectory(configured), "/srv/backups")
+    assert.strictEqual(configured.notifications.smtp?.port, 587)
+    assert.deepStrictEqual(Config.channelNames(configured), ["telegram", "email", "webhook"])
+    const text = Config.describe(configured)
+    for (const secret of ["s3cret_hook", "mail-hunter4", "hook-hunter5", "123:abc"]) assert.notInclude(text, secret)
+    assert.include(text, "webhook at /telegram/webhook")
+    assert.strictEqual(
+      error({ env: { TASKDESK_SMTP_HOST: "smtp.example.org" }, file: false }),
+      "invalid configuration: notifications.smtp.port: is missing"
+    )
+    assert.match(error({ env: { TASKDESK_TIME_ZONE: "Mars/Olympus" }, file: false }), /TASKDESK_TIME_ZONE/)
+    assert.match(error({ env: { TASKDESK_TELEGRAM_WEBHOOK_SECRET: "no spaces" }, file: false }), /webhook_secret/)
+    assert.match(error({ env: {}, file: yaml("notifications:\n  smtp:\n    hots: x\n") }), /notifications\.smtp\.hots/)
+  })
+
   it("the printed summary hides secrets", () => {
     const settings = ok({
       env: { TASKDESK_DATABASE_URL: "postgres://user:hunter2@db/taskdesk", TASKDESK_ADMIN_PASSWORD: "hunter3-long" },

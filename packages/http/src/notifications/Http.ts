@@ -1,0 +1,16 @@
+import { HttpApiBuilder } from "@effect/platform"
+import { Actor, Notifications } from "@taskdesk/core"
+import { Effect } from "effect"
+import { TaskdeskApi } from "../Api.js"
+
+/** The outbox, read through the core (which checks who may see whose). */
+export const NotificationsLive = HttpApiBuilder.group(TaskdeskApi, "notifications", (handlers) =>
+  Effect.gen(function* () {
+    const notifications = yield* Notifications.Notifications
+    return handlers.handle("list", ({ urlParams: { all, recipientId, ...filters } }) =>
+      Effect.flatMap(Actor.CurrentActor, (actor) =>
+        notifications.list({ ...filters, recipientId: all === true ? undefined : (recipientId ?? actor.id) })
+      )
+    )
+  })
+)
