@@ -9,7 +9,7 @@ import * as Backup from "../src/backup/Backup.js"
 import * as Retention from "../src/backup/Retention.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
+import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
 
 const moscow = DateTime.zoneUnsafeMakeNamed("Europe/Moscow")
 const utc = DateTime.zoneUnsafeMakeNamed("UTC")

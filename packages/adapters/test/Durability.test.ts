@@ -6,8 +6,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { EventLog, Ids, TaskRepo } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
+import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
 import { spawnFixture } from "./fixtures/child.js"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
 
 /** Enough commits to be mid-stream, few enough to keep the test quick. */
 const killAfter = 300

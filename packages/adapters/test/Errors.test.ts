@@ -7,7 +7,7 @@ import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { Dialect } from "../src/sql/Dialect.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
+import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
 
 /** The repositories together with their client and dialect, migrated. */
 const withClient = (client: Layer.Layer<SqlClient.SqlClient | Dialect, unknown>) =>

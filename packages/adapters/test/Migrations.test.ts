@@ -45,8 +45,8 @@ import type { Dialect } from "../src/sql/Dialect.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import { migrations } from "../src/sql/migrations/index.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
+import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
 import { runFixture } from "./fixtures/child.js"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
 
 const ids = Object.keys(migrations).map((key) => Number(key.slice(0, 4)))
 const latest = Math.max(...ids)

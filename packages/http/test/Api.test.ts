@@ -1,7 +1,7 @@
 import { assert, describe, layer } from "@effect/vitest"
+import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
 import { DateTime, Effect, Layer, Option } from "effect"
 import * as ServerStorage from "../src/Storage.js"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
 import { password, person, raw, serverLayer, uniqueName } from "./support.js"
 
 const storages = [

@@ -1,11 +1,11 @@
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, layer } from "@effect/vitest"
 import { SqlStorage } from "@taskdesk/adapters"
+import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
 import { type Ids, Role } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import { AuthStore, type StoredToken } from "../src/auth/AuthStore.js"
 import * as SqlAuthStore from "../src/auth/SqlAuthStore.js"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
 
 let n = 0
 const run = Math.random().toString(36).slice(2, 8)

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
+import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
 import { Effect } from "effect"
 import Pg from "pg"
-import { freshSchema, pgUrl, requirePg } from "./pg.js"
 
 // tsx's loader in the child itself: the `tsx` command would run the script in a grandchild that a
 // SIGKILL of the child would not reach.

@@ -1,6 +1,12 @@
+/**
+ * PostgreSQL for test suites: the local server (or `TASKDESK_TEST_PG_URL`), a schema per run, and the
+ * rule that under `CI=true` an unreachable database fails the run instead of skipping it.
+ */
 import { it } from "@effect/vitest"
-import { Effect } from "effect"
+import type { Storage } from "@taskdesk/core"
+import { Effect, Layer } from "effect"
 import Pg from "pg"
+import * as SqlStorage from "../src/sql/SqlStorage.js"
 
 /** The PostgreSQL the tests use: `TASKDESK_TEST_PG_URL`, or the local one with trust auth. */
 export const pgUrl = process.env.TASKDESK_TEST_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
@@ -21,7 +27,10 @@ export const pgReachable: boolean = await query("SELECT 1").then(
   () => false
 )
 
-/** Under `CI=true` an unreachable PostgreSQL fails the run instead of skipping; whether to run the suites. */
+/**
+ * Under `CI=true` an unreachable PostgreSQL is a failure, not a skip: registers a failing test.
+ * Returns whether the PostgreSQL suites should run.
+ */
 export const requirePg = (): boolean => {
   if (!pgReachable && process.env.CI === "true") {
     it("PostgreSQL is reachable (required under CI=true)", () => {
@@ -33,7 +42,7 @@ export const requirePg = (): boolean => {
 
 let schemas = 0
 
-/** A schema made for this test run and dropped after it. */
+/** A schema created for this test run and dropped after it. */
 export const freshSchema = (prefix: string) =>
   Effect.acquireRelease(
     Effect.promise(async () => {
@@ -42,4 +51,13 @@ export const freshSchema = (prefix: string) =>
       return schema
     }),
     (schema) => Effect.promise(() => query(`DROP SCHEMA ${schema} CASCADE`))
+  )
+
+/** PostgreSQL storage in a fresh schema, dropped when the layer is released. */
+export const layerPgFresh = (
+  prefix: string,
+  options: Omit<SqlStorage.PgConfig, "url" | "schema"> = {}
+): Layer.Layer<Storage.Storage, SqlStorage.StartError> =>
+  Layer.unwrapScoped(
+    Effect.map(freshSchema(prefix), (schema) => SqlStorage.layerPg({ url: pgUrl, schema, ...options }))
   )
