@@ -44,5 +44,7 @@ export class Outbox extends Context.Tag("@taskdesk/core/Outbox")<
     /** Records a delivery attempt: counts it, and marks the notification sent, failed, or due again at `retryAt`. */
     readonly record: (id: NotificationId, attempt: Attempt) => Effect.Effect<Notification, NotFound>
     readonly list: (query: OutboxQuery) => Effect.Effect<ReadonlyArray<Notification>>
+    /** Deletes sent and failed notifications created before `before` (pending ones stay); how many. */
+    readonly prune: (before: DateTime.Utc) => Effect.Effect<number>
   }
 >() {}

@@ -198,7 +198,7 @@ describe("scheduler endpoints", () => {
         assert.strictEqual(waited.body.trigger, "manual")
         assert.match(
           waited.body.summary,
-          /^expired sessions, tokens and idempotency records deleted; \d+ runs? older than 30 days deleted$/
+          /^expired sessions, tokens and idempotency records deleted; \d+ runs? and \d+ notifications? older than 30 days deleted$/
         )
         const started = yield* raw("/api/scheduler/jobs/cleanup/run", { method: "POST", token: admin.token })
         assert.strictEqual(started.status, 202)

@@ -96,7 +96,16 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
           sql`SELECT ${columns} FROM notifications WHERE ${sql.and(where)}
             ORDER BY created_at DESC, id DESC LIMIT ${request.limit}`
         )
-      }
+      },
+      prune: (before) =>
+        orDie(
+          Effect.map(
+            query(
+              sql`DELETE FROM notifications WHERE status <> 'pending' AND created_at < ${millis(before)} RETURNING id`
+            ),
+            (rows) => rows.length
+          )
+        )
     }
   })
 )

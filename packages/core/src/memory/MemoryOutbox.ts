@@ -74,6 +74,16 @@ export const layer: Layer.Layer<Outbox, never, MemoryStore> = Layer.effect(
             )
             .sort((a, b) => byCreation(b, a))
             .slice(0, query.limit)
+        ),
+      prune: (before) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const old = (yield* notifications.values).filter(
+              (n) => n.status !== "pending" && DateTime.lessThan(n.createdAt, before)
+            )
+            yield* Effect.forEach(old, (n) => notifications.remove(n.id), { discard: true })
+            return old.length
+          })
         )
     }
   })

@@ -387,6 +387,23 @@ export const outboxSuite = <E>(layer: Layer.Layer<Storage, E>) =>
         })
       )
 
+      it.effect("prunes delivered and failed notifications older than a time, never pending ones", () =>
+        Effect.gen(function* () {
+          const outbox = yield* Outbox
+          // Far in the past, so other tests' notifications are never older than the cut.
+          const sent = makeNotification({ status: "sent", createdAt: at("1990-01-01T00:00:00Z") })
+          const failed = makeNotification({ status: "failed", createdAt: at("1990-01-02T00:00:00Z") })
+          const pending = makeNotification({ createdAt: at("1990-01-01T00:00:00Z") })
+          const recent = makeNotification({ status: "sent", createdAt: at("1990-03-01T00:00:00Z") })
+          yield* outbox.insert([sent, failed, pending, recent])
+          assert.strictEqual(yield* outbox.prune(at("1990-02-01T00:00:00Z")), 2)
+          assert.isTrue(Option.isNone(yield* outbox.findById(sent.id)))
+          assert.isTrue(Option.isNone(yield* outbox.findById(failed.id)))
+          assert.isTrue(Option.isSome(yield* outbox.findById(pending.id)))
+          assert.isTrue(Option.isSome(yield* outbox.findById(recent.id)))
+        })
+      )
+
       it.effect("lists by recipient, kind and status, newest first", () =>
         Effect.gen(function* () {
           const outbox = yield* Outbox

@@ -1,5 +1,5 @@
 import { Backup } from "@taskdesk/adapters/backup"
-import { Actor, BuiltinJobs, JobHandlers, JobStore, Scheduler } from "@taskdesk/core"
+import { Actor, BuiltinJobs, JobHandlers, JobStore, Outbox, Scheduler } from "@taskdesk/core"
 import { Clock, DateTime, Effect, type Layer, Option, Schema } from "effect"
 import { AuthStore } from "../auth/AuthStore.js"
 import { backupDirectory, ServerSettings, type Settings } from "../Config.js"
@@ -55,10 +55,11 @@ export const CleanupParameters = Schema.Struct({
 export const cleanupHandler = Effect.gen(function* () {
   const auth = yield* AuthStore
   const jobs = yield* JobStore.JobStore
+  const outbox = yield* Outbox.Outbox
   const settings = yield* ServerSettings
   return JobHandlers.make({
     name: BuiltinJobs.names.cleanup,
-    description: "Deletes expired sessions, idempotency records and old run history",
+    description: "Deletes expired sessions, idempotency records, old run history and old delivered notifications",
     parameters: CleanupParameters,
     run: (parameters) =>
       Effect.gen(function* () {
@@ -66,8 +67,11 @@ export const cleanupHandler = Effect.gen(function* () {
         yield* auth.purgeExpired(now)
         const days = parameters.runHistoryDays ?? settings.scheduler.runHistoryDays
         // The store directly, not `Scheduler.pruneRuns`: a handler of the scheduler cannot need the scheduler.
-        const pruned = yield* jobs.pruneRuns(DateTime.subtract(DateTime.unsafeMake(now), { days }))
-        return `expired sessions, tokens and idempotency records deleted; ${pruned} run${pruned === 1 ? "" : "s"} older than ${days} days deleted`
+        const cut = DateTime.subtract(DateTime.unsafeMake(now), { days })
+        const pruned = yield* jobs.pruneRuns(cut)
+        // Delivered and failed notifications follow the same retention; pending ones wait for delivery.
+        const notifications = yield* outbox.prune(cut)
+        return `expired sessions, tokens and idempotency records deleted; ${pruned} run${pruned === 1 ? "" : "s"} and ${notifications} notification${notifications === 1 ? "" : "s"} older than ${days} days deleted`
       })
   })
 })
