@@ -109,3 +109,15 @@ describe("traced", () => {
     })
   )
 })
+
+describe("test equality", () => {
+  it("tells Effect's Option, Either and DateTime values apart, also nested", () => {
+    assert.throws(() => assert.deepStrictEqual(Option.some(1), Option.none()))
+    assert.throws(() => assert.deepStrictEqual({ at: [Option.some(1)] }, { at: [Option.some(2)] }))
+    assert.throws(() => assert.deepStrictEqual<Either.Either<number, number>>(Either.right(1), Either.left(1)))
+    assert.throws(() =>
+      assert.deepStrictEqual(DateTime.unsafeMake("2026-01-01T00:00:00Z"), DateTime.unsafeMake("2026-01-02T00:00:00Z"))
+    )
+    assert.deepStrictEqual({ due: Option.some(DateTime.unsafeMake(0)) }, { due: Option.some(DateTime.unsafeMake(0)) })
+  })
+})

@@ -1,6 +1,8 @@
 import { describe } from "@effect/vitest"
 import type { Layer } from "effect"
 import type { Storage } from "../src/Storage.js"
+// Registers Effect-aware deep equality with chai, so the suites' assertions on Option and Either can fail.
+import "./equality.js"
 import { assignmentRepoSuite } from "./conformance/assignments.js"
 import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
