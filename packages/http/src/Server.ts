@@ -10,7 +10,6 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { Backup } from "@taskdesk/adapters/backup"
-import * as Notify from "@taskdesk/adapters/notify"
 import { Bot } from "@taskdesk/bot"
 import {
   Actor,
@@ -114,7 +113,8 @@ export const instanceId = `${Os.hostname()}-${process.pid}`
 
 /**
  * The scheduler (not started: `layerBackground` starts it), notifications over the configured
- * channels, Telegram linking with one-time codes in memory, and the handlers of the built-in jobs.
+ * channels, Telegram linking (its one-time codes come with the storage), and the handlers of the
+ * built-in jobs.
  */
 export const layerOperations = (settings: Settings) =>
   Layer.mergeAll(Scheduler.Scheduler.Default, TelegramLinking.TelegramLinking.Default).pipe(
@@ -122,7 +122,6 @@ export const layerOperations = (settings: Settings) =>
     Layer.provideMerge(Notifications.Notifications.Default),
     Layer.provide(Channels.layer(settings)),
     Layer.provide(Jobs.layerConfig(settings, instanceId)),
-    Layer.provide(Notify.TelegramLinkCodes.layerMemory),
     Layer.provide(FetchHttpClient.layer),
     Layer.provide(ServerSettings.layer(settings))
   )

@@ -1,7 +1,8 @@
 import type { SqlClient } from "@effect/sql"
 import { type SqlDialect, SqlMigrations, SqlStorage } from "@taskdesk/adapters"
 import { Backup } from "@taskdesk/adapters/backup"
-import { MemoryStorage, type Storage } from "@taskdesk/core"
+import * as Notify from "@taskdesk/adapters/notify"
+import { MemoryStorage, type Storage, type TelegramLinks } from "@taskdesk/core"
 import { Effect, Layer, Redacted } from "effect"
 import { AuthStore } from "./auth/AuthStore.js"
 import * as SqlAuthStore from "./auth/SqlAuthStore.js"
@@ -9,10 +10,16 @@ import { type Database, database, type Settings } from "./Config.js"
 import { HealthProbe } from "./health/HealthProbe.js"
 
 /**
- * Everything the server stores: the domain's storage ports, its own auth records, and the health
- * probe and backup over them.
+ * Everything the server stores: the domain's storage ports, its own auth records, the one-time
+ * Telegram link codes (in the database, so a restart or another instance still knows them), and
+ * the health probe and backup over them.
  */
-export type ServerStorage = Storage.Storage | AuthStore | HealthProbe | Backup.DatabaseBackup
+export type ServerStorage =
+  | Storage.Storage
+  | AuthStore
+  | TelegramLinks.TelegramLinks
+  | HealthProbe
+  | Backup.DatabaseBackup
 
 /** Why storage could not start: the database is unreachable or a migration failed. */
 export type StartError = SqlStorage.StartError
@@ -20,6 +27,7 @@ export type StartError = SqlStorage.StartError
 const memory: Layer.Layer<ServerStorage> = Layer.mergeAll(
   HealthProbe.layerMemory,
   AuthStore.layerMemory,
+  Notify.TelegramLinkCodes.layerMemory,
   Backup.DatabaseBackup.layerNone
 ).pipe(Layer.provideMerge(MemoryStorage.layer))
 
@@ -29,7 +37,13 @@ const onSql = <E>(
   client: Layer.Layer<SqlClient.SqlClient | SqlDialect.Dialect, E>,
   backup: Layer.Layer<Backup.DatabaseBackup, never, SqlClient.SqlClient>
 ): Layer.Layer<ServerStorage, E | StartError> =>
-  Layer.mergeAll(SqlStorage.repositories, SqlAuthStore.layer, HealthProbe.layerSql(kind), backup).pipe(
+  Layer.mergeAll(
+    SqlStorage.repositories,
+    SqlStorage.telegramLinks,
+    SqlAuthStore.layer,
+    HealthProbe.layerSql(kind),
+    backup
+  ).pipe(
     Layer.provide(Layer.effectDiscard(Effect.zipRight(SqlMigrations.run, SqlAuthStore.migrate))),
     Layer.provide(client)
   )

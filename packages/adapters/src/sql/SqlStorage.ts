@@ -3,7 +3,7 @@ import { dirname, join } from "node:path"
 import { type Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
-import type { Storage } from "@taskdesk/core"
+import type { Storage, TelegramLinks } from "@taskdesk/core"
 import { Config, type ConfigError, Duration, Effect, Layer, Option } from "effect"
 import Pg from "pg"
 import * as Dialect from "./Dialect.js"
@@ -19,6 +19,7 @@ import * as SqlProjectRepo from "./SqlProjectRepo.js"
 import * as SqlRepairRequestRepo from "./SqlRepairRequestRepo.js"
 import * as SqlStatisticsRepo from "./SqlStatisticsRepo.js"
 import * as SqlTaskRepo from "./SqlTaskRepo.js"
+import * as SqlTelegramLinks from "./SqlTelegramLinks.js"
 import * as SqlTemplateRepo from "./SqlTemplateRepo.js"
 import * as SqlTransaction from "./SqlTransaction.js"
 import * as SqlUserRepo from "./SqlUserRepo.js"
@@ -46,6 +47,10 @@ export const repositories: Layer.Layer<Storage.Storage, never, SqlClient.SqlClie
   SqlJobStore.layer,
   SqlOutbox.layer
 )
+
+/** One-time Telegram link codes on the same client as `repositories` (outside `Storage`: only linking needs them). */
+export const telegramLinks: Layer.Layer<TelegramLinks.TelegramLinks, never, SqlClient.SqlClient | Dialect.Dialect> =
+  SqlTelegramLinks.layer
 
 /** The repositories on a connected client, after migrating the schema (and whatever `then` does). */
 const migratedOn = <E>(

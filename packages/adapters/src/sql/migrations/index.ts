@@ -7,6 +7,7 @@ import documents from "./0005_documents.js"
 import repairRequests from "./0006_repair_requests.js"
 import jobs from "./0007_jobs.js"
 import outbox from "./0008_outbox.js"
+import telegramLinks from "./0009_telegram_links.js"
 
 /** Every migration, in order: numbered, forward-only; one record serves SQLite and PostgreSQL. */
 export const migrations = {
@@ -17,7 +18,8 @@ export const migrations = {
   "0005_documents": documents,
   "0006_repair_requests": repairRequests,
   "0007_jobs": jobs,
-  "0008_outbox": outbox
+  "0008_outbox": outbox,
+  "0009_telegram_links": telegramLinks
 }
 
 export const loader = Migrator.fromRecord(migrations)
