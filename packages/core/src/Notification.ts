@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { type DateTime, Option, Schema } from "effect"
 import { NotificationId, UserId } from "./Ids.js"
 
 /** Where a notification stands: waiting in the outbox, delivered, or given up on. */
@@ -34,6 +34,26 @@ export class Notification extends Schema.Class<Notification>("Notification")({
   /** A dispatcher holds it until then (delivering, or waiting to retry); free when none or past. */
   lockedUntil: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" })
 }) {}
+
+/** A notification just written to the outbox: pending, never tried, held by nobody. */
+export const pending = (fields: {
+  readonly id: NotificationId
+  readonly recipientId: UserId
+  readonly kind: string
+  readonly subject: string
+  readonly body: string
+  readonly data: Readonly<Record<string, unknown>>
+  readonly createdAt: DateTime.Utc
+}): Notification =>
+  new Notification({
+    ...fields,
+    status: "pending",
+    attempts: 0,
+    lastError: Option.none(),
+    channel: Option.none(),
+    sentAt: Option.none(),
+    lockedUntil: Option.none()
+  })
 
 /** What a caller supplies to send a notification. */
 export class NotificationDraft extends Schema.Class<NotificationDraft>("NotificationDraft")({

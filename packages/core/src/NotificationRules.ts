@@ -6,7 +6,7 @@ import { CommentRepo } from "./CommentRepo.js"
 import { EventLog } from "./EventLog.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type AssignmentId, NotificationId, type RepairRequestId, type TaskId, type UserId } from "./Ids.js"
-import { Notification } from "./Notification.js"
+import { type Notification, pending } from "./Notification.js"
 import { type Message, render } from "./NotificationTemplates.js"
 import { traced } from "./Operation.js"
 import { Outbox } from "./Outbox.js"
@@ -87,21 +87,24 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
         })
       )
 
+    /** An assignment and its task, when both still exist. */
+    const assignmentWithTask = (id: AssignmentId, taskId: TaskId) =>
+      Effect.map(Effect.all([assignments.findById(id), tasks.findById(taskId)]), ([a, t]) => Option.all([a, t]))
+
     /** What `event` asks to be said, and to whom; most events ask nothing. */
     const intents = traced("NotificationRules.intents")(function* (event: AuditEvent) {
       const payload = event.payload
       const out: Array<Intent> = []
       switch (payload._tag) {
         case "assignment.offered": {
-          const assignment = yield* assignments.findById(event.subject.id as AssignmentId)
-          const task = yield* tasks.findById(payload.taskId)
-          if (Option.isNone(assignment) || Option.isNone(task)) break
-          const a = assignment.value
+          const found = yield* assignmentWithTask(event.subject.id as AssignmentId, payload.taskId)
+          if (Option.isNone(found)) break
+          const [a, task] = found.value
           out.push({
             recipientId: a.assigneeId,
             message: {
               _tag: "assignment_offered",
-              taskTitle: task.value.title,
+              taskTitle: task.title,
               assignedBy: yield* nameOf(a.assignedBy),
               dueAt: a.dueAt
             },
@@ -110,15 +113,14 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
           break
         }
         case "assignment.rejected": {
-          const assignment = yield* assignments.findById(event.subject.id as AssignmentId)
-          const task = yield* tasks.findById(payload.taskId)
-          if (Option.isNone(assignment) || Option.isNone(task)) break
-          const a = assignment.value
+          const found = yield* assignmentWithTask(event.subject.id as AssignmentId, payload.taskId)
+          if (Option.isNone(found)) break
+          const [a, task] = found.value
           out.push({
             recipientId: a.assignedBy,
             message: {
               _tag: "assignment_rejected",
-              taskTitle: task.value.title,
+              taskTitle: task.title,
               assignee: yield* nameOf(a.assigneeId),
               reason: payload.reason
             },
@@ -214,20 +216,14 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
         if (recipient === undefined || !recipient.active) continue
         const text = render(intent.message, recipient.language)
         out.push(
-          new Notification({
+          pending({
             id: NotificationId.make(yield* ids.next),
             recipientId: recipient.id,
             kind: intent.message._tag,
             subject: text.subject,
             body: text.body,
             data: { ...intent.data, event: event.payload._tag, eventSequence: event.sequence },
-            createdAt: now,
-            status: "pending",
-            attempts: 0,
-            lastError: Option.none(),
-            channel: Option.none(),
-            sentAt: Option.none(),
-            lockedUntil: Option.none()
+            createdAt: now
           })
         )
       }

@@ -2,7 +2,7 @@ import { Context, DateTime, Duration, Effect, Layer, Option, Schema } from "effe
 import { CurrentActor } from "./Actor.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { NotificationId, type UserId } from "./Ids.js"
-import { Notification, NotificationDraft, type NotificationStatus } from "./Notification.js"
+import { type Notification, NotificationDraft, type NotificationStatus, pending } from "./Notification.js"
 import { traced } from "./Operation.js"
 import { Outbox } from "./Outbox.js"
 import { ensure, Policy } from "./Policy.js"
@@ -72,20 +72,14 @@ export class Notifications extends Effect.Service<Notifications>()("@taskdesk/co
       for (const draft of drafts) {
         const valid = yield* validate(NotificationDraft.fields)(draft)
         notifications.push(
-          new Notification({
+          pending({
             id: NotificationId.make(yield* ids.next),
             recipientId: valid.recipientId,
             kind: valid.kind,
             subject: valid.subject,
             body: valid.body,
             data: valid.data ?? {},
-            createdAt: now,
-            status: "pending",
-            attempts: 0,
-            lastError: Option.none(),
-            channel: Option.none(),
-            sentAt: Option.none(),
-            lockedUntil: Option.none()
+            createdAt: now
           })
         )
       }
