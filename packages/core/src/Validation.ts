@@ -18,12 +18,21 @@ export const toInvalidInput = (error: ParseResult.ParseError): InvalidInput =>
  * Checks an already-typed value against the refinements of a class's fields (lengths, ranges),
  * which TypeScript alone cannot: domain services call it on every input.
  */
-export const validate =
-  <Fields extends Schema.Struct.Fields>(fields: Fields) =>
-  (input: Schema.Struct.Type<Fields>): Effect.Effect<Schema.Struct.Type<Fields>, InvalidInput> =>
-    Schema.validate(Schema.Struct(fields) as unknown as Schema.Schema<Schema.Struct.Type<Fields>>)(input, {
-      errors: "all"
-    }).pipe(Effect.mapError(toInvalidInput))
+export const validate = <Fields extends Schema.Struct.Fields>(
+  fields: Fields
+): ((input: Schema.Struct.Type<Fields>) => Effect.Effect<Schema.Struct.Type<Fields>, InvalidInput>) => {
+  // Built once per set of fields: building the struct and its validator on every call cost more
+  // than the validation itself.
+  let check = validators.get(fields)
+  if (check === undefined) {
+    const run = Schema.validate(Schema.Struct(fields) as unknown as Schema.Schema<unknown>)
+    check = (input) => Effect.mapError(run(input, { errors: "all" }), toInvalidInput)
+    validators.set(fields, check)
+  }
+  return check as (input: Schema.Struct.Type<Fields>) => Effect.Effect<Schema.Struct.Type<Fields>, InvalidInput>
+}
+
+const validators = new WeakMap<Schema.Struct.Fields, (input: unknown) => Effect.Effect<unknown, InvalidInput>>()
 
 /** Decodes untrusted input (JSON, a bot message) into a model, failing with `InvalidInput`. */
 export const decodeUnknown =

@@ -2,6 +2,7 @@ import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Errors } from "@taskdesk/core"
 import { Effect, type ParseResult, Schema } from "effect"
+import type { RowDecoder } from "./Columns.js"
 import type { Query } from "./Dialect.js"
 import { missingOrConflict } from "./SqlErrors.js"
 
@@ -69,20 +70,23 @@ export const deleteAtVersion = (
     (rows) => (rows.length > 0 ? Effect.void : missingOrConflict(sql, query, table, entity, id, expectedVersion))
   )
 
+const isRowDecoder = <A, I>(rows: Schema.Schema<A, I> | RowDecoder<A>): rows is RowDecoder<A> =>
+  !Schema.isSchema(rows) && typeof (rows as RowDecoder<A>).all === "function"
+
 /** The rows with these ids that exist, decoded, in the order of `ids` (as the in-memory store answers). */
 export const findByIds = <A extends { readonly id: string }, I>(
   sql: SqlClient.SqlClient,
   query: Query,
   table: string,
   columns: ReturnType<SqlClient.SqlClient["literal"]>,
-  schema: Schema.Schema<A, I>,
+  rows: Schema.Schema<A, I> | RowDecoder<A>,
   ids: ReadonlyArray<string>
 ): Effect.Effect<ReadonlyArray<A>, SqlError | ParseResult.ParseError> => {
   if (ids.length === 0) return Effect.succeed([])
   return Effect.map(
     Effect.flatMap(
       query(sql`SELECT ${columns} FROM ${sql(table)} WHERE ${sql.in("id", ids)}`),
-      Schema.decodeUnknown(Schema.Array(schema))
+      isRowDecoder(rows) ? rows.all : Schema.decodeUnknown(Schema.Array(rows))
     ),
     (found) => {
       const byId = new Map(found.map((row) => [row.id, row]))
