@@ -1,8 +1,7 @@
 import { SqlClient } from "@effect/sql"
-import type { Connection } from "@effect/sql/SqlConnection"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { Fragment, Statement } from "@effect/sql/Statement"
-import { Context, Effect, Layer, Option, Scope } from "effect"
+import { Context, Effect, Layer, Option } from "effect"
 import { SqliteDriver } from "./SqliteDriver.js"
 
 /**
@@ -114,21 +113,10 @@ export const layerSqlite: Layer.Layer<Dialect, never, SqlClient.SqlClient | Sqli
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const driver = yield* SqliteDriver
-    // The client's own `withTransaction` begins with a deferred BEGIN; this is the same machinery
-    // (same connection tag, so nested `withTransaction` calls become savepoints) with BEGIN IMMEDIATE.
-    const run = (connection: Connection, statement: string) => connection.execute(statement, [], undefined)
-    const transaction = SqlClient.makeWithTransaction({
-      transactionTag: SqlClient.TransactionConnection,
-      spanAttributes: [["db.system.name", "sqlite"]],
-      acquireConnection: Effect.flatMap(Scope.make(), (scope) =>
-        Effect.map(Scope.extend(sql.reserve, scope), (connection) => [scope, connection] as const)
-      ),
-      begin: (connection) => run(connection, "BEGIN IMMEDIATE"),
-      savepoint: (connection, id) => run(connection, `SAVEPOINT taskdesk_${id}`),
-      commit: (connection) => run(connection, "COMMIT"),
-      rollback: (connection) => run(connection, "ROLLBACK"),
-      rollbackSavepoint: (connection, id) => run(connection, `ROLLBACK TO SAVEPOINT taskdesk_${id}`)
-    })
+    // The client's own `withTransaction` begins with a deferred BEGIN; the driver's is the same
+    // machinery (same connection tag, so nested `withTransaction` calls become savepoints) with
+    // BEGIN IMMEDIATE and group commit.
+    const transaction = driver.transaction
     return {
       name: "sqlite",
       query: <A extends object>(statement: Statement<A>) =>

@@ -1,0 +1,188 @@
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { SqlClient } from "@effect/sql"
+import { assert, describe, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Layer } from "effect"
+import { Dialect, layerSqlite } from "../src/sql/Dialect.js"
+import * as SqliteDriver from "../src/sql/SqliteDriver.js"
+
+// Transactions that queue while one runs share its COMMIT: each must still stand or fall alone.
+const client = (filename: string, maxGroupSize?: number) =>
+  Layer.provideMerge(layerSqlite, SqliteDriver.layer({ filename, maxGroupSize }))
+
+const withFile = <A, E>(f: (file: string) => Effect.Effect<A, E>) =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-group-"))),
+    (dir) => f(Path.join(dir, "db.sqlite")),
+    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  )
+
+const setup = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`
+})
+
+const ids = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+  Effect.map(sql<{ id: number }>`SELECT id FROM items ORDER BY id`, (rows) => rows.map((r) => r.id))
+)
+
+/** Transaction `i` writes row `i` (and `i + 1000` in a savepoint it may roll back), then answers or fails. */
+const member = (i: number, fails: (i: number) => boolean, nestedFails: (i: number) => boolean) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const dialect = yield* Dialect
+    return yield* dialect.transaction(
+      Effect.gen(function* () {
+        yield* sql`INSERT INTO items (id, label) VALUES (${i}, ${`item ${i}`})`
+        yield* sql
+          .withTransaction(
+            Effect.zipRight(
+              sql`INSERT INTO items (id, label) VALUES (${i + 1000}, 'nested')`,
+              nestedFails(i) ? Effect.fail("nested refused" as const) : Effect.void
+            )
+          )
+          .pipe(Effect.ignore)
+        // A yield between statements lets the others queue behind this one.
+        yield* Effect.yieldNow()
+        if (fails(i)) return yield* Effect.fail(`refused ${i}` as const)
+        return i
+      })
+    )
+  })
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i + 1)
+
+describe("SQLite group commit", () => {
+  it.effect("commits every queued transaction, and a failed one changes nothing", () =>
+    withFile((file) =>
+      Effect.gen(function* () {
+        yield* setup
+        const exits = yield* Effect.forEach(
+          range(40),
+          (i) =>
+            Effect.exit(
+              member(
+                i,
+                (n) => n % 7 === 0,
+                (n) => n % 5 === 0
+              )
+            ),
+          { concurrency: "unbounded" }
+        )
+        for (const [index, exit] of exits.entries()) {
+          const i = index + 1
+          if (i % 7 === 0) assert.deepStrictEqual(exit, Exit.fail(`refused ${i}` as const))
+          else assert.deepStrictEqual(exit, Exit.succeed(i))
+        }
+        const expected = range(40)
+          .filter((i) => i % 7 !== 0)
+          .flatMap((i) => (i % 5 === 0 ? [i] : [i, i + 1000]))
+          .sort((a, b) => a - b)
+        assert.deepStrictEqual(yield* ids, expected)
+      }).pipe(Effect.provide(client(file)))
+    )
+  )
+
+  it.effect("what a transaction returned is on disk: a new connection reads it", () =>
+    withFile((file) =>
+      Effect.gen(function* () {
+        yield* Effect.scoped(
+          Effect.gen(function* () {
+            yield* setup
+            yield* Effect.forEach(
+              range(30),
+              (i) =>
+                member(
+                  i,
+                  () => false,
+                  () => true
+                ),
+              { concurrency: 8 }
+            )
+          }).pipe(Effect.provide(client(file)))
+        )
+        // The first connection is closed: only what was committed to the file remains.
+        const reopened = yield* ids.pipe(Effect.provide(client(file)))
+        assert.deepStrictEqual(reopened, range(30))
+      })
+    )
+  )
+
+  it.effect("reads outside a transaction see only committed groups", () =>
+    withFile((file) =>
+      Effect.gen(function* () {
+        yield* setup
+        const sql = yield* SqlClient.SqlClient
+        const seen: Array<number> = []
+        yield* Effect.forEach(
+          range(20),
+          (i) =>
+            i % 4 === 0
+              ? Effect.map(sql<{ n: number }>`SELECT count(*) AS n FROM items`, ([row]) => {
+                  seen.push(row!.n)
+                })
+              : member(
+                  i,
+                  () => false,
+                  () => true
+                ),
+          { concurrency: "unbounded", discard: true }
+        )
+        // A count never goes down, and the last one comes after every write it raced.
+        assert.deepStrictEqual(
+          seen,
+          [...seen].sort((a, b) => a - b)
+        )
+        assert.strictEqual((yield* ids).length, 15)
+      }).pipe(Effect.provide(client(file)))
+    )
+  )
+
+  it.effect("with groups of one, each transaction commits alone and alike", () =>
+    Effect.gen(function* () {
+      yield* setup
+      const exits = yield* Effect.forEach(
+        range(10),
+        (i) =>
+          Effect.exit(
+            member(
+              i,
+              (n) => n === 3,
+              () => false
+            )
+          ),
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(exits.filter(Exit.isSuccess).length, 9)
+      assert.deepStrictEqual(
+        (yield* ids).filter((i) => i < 1000),
+        range(10).filter((i) => i !== 3)
+      )
+    }).pipe(Effect.provide(client(":memory:", 1)))
+  )
+
+  it.effect("a defect in one member rolls back only that member", () =>
+    Effect.gen(function* () {
+      yield* setup
+      const sql = yield* SqlClient.SqlClient
+      const dialect = yield* Dialect
+      const exits = yield* Effect.forEach(
+        range(6),
+        (i) =>
+          Effect.exit(
+            dialect.transaction(
+              Effect.gen(function* () {
+                yield* sql`INSERT INTO items (id, label) VALUES (${i}, 'x')`
+                yield* Effect.yieldNow()
+                if (i === 2) return yield* Effect.die("boom")
+              })
+            )
+          ),
+        { concurrency: "unbounded" }
+      )
+      assert.isTrue(Exit.isFailure(exits[1]!) && Cause.isDie(exits[1].cause))
+      assert.deepStrictEqual(yield* ids, [1, 3, 4, 5, 6])
+    }).pipe(Effect.provide(client(":memory:")))
+  )
+})
