@@ -3,7 +3,9 @@
  * autocannon — GET one task, a filtered page of 50, create a task, a 90/10 read/write mix — against
  * the taskdesk server and, in the same run, against a plain Fastify + better-sqlite3 server doing the
  * same work (`bench/fastify.ts`). Prints requests per second, p50/p99 and the ratio per phase.
- * Servers run pinned to core 0 and autocannon to core 1 when `taskset` exists. Never fails a build.
+ * Servers run pinned to core 0 and autocannon to core 1 when `taskset` exists. Beside requests per
+ * second it prints each server's CPU time per request (Linux), which a noisy neighbour moves far
+ * less. Never fails a build.
  *
  * Options: --duration <s> (10) --connections <n> (16) --tasks <n> (10000) --rounds <n> (2) --only taskdesk|fastify
  */
@@ -101,22 +103,44 @@ interface Figures {
   readonly p50: number
   readonly p99: number
   readonly errors: number
+  /** The server's CPU time per request (user + system), where `/proc` tells it. */
+  readonly cpuMicros: number | undefined
 }
 
-const load = (options: autocannon.Options): Promise<Figures> =>
+/**
+ * A process's CPU seconds so far, from `/proc/<pid>/stat` (Linux). Unlike requests per second,
+ * this barely moves when a neighbour on a shared machine takes the core for a while.
+ */
+const cpuSeconds = (pid: number | undefined): number | undefined => {
+  try {
+    const fields = Fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ on Linux).
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
+const load = (options: autocannon.Options, pid?: number): Promise<Figures> =>
   new Promise((resolve, reject) => {
+    const cpuBefore = cpuSeconds(pid)
     autocannon({ connections, duration, ...options }, (error, result) => {
       if (error) return reject(error)
+      const cpuAfter = cpuSeconds(pid)
       resolve({
         rps: Math.round(result.requests.average),
         p50: result.latency.p50,
         p99: result.latency.p99,
-        errors: result.errors + result.timeouts + result.non2xx
+        errors: result.errors + result.timeouts + result.non2xx,
+        cpuMicros:
+          cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
+            ? undefined
+            : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total)
       })
     })
   })
 
-const phases = (base: string, token: string, ids: ReadonlyArray<string>) => {
+const phases = (base: string, token: string, ids: ReadonlyArray<string>, pid: number | undefined) => {
   // Headers per request: autocannon would otherwise send a JSON content type with body-less GETs.
   const read = { authorization: `Bearer ${token}` }
   const write = { ...read, "content-type": "application/json" }
@@ -137,12 +161,12 @@ const phases = (base: string, token: string, ids: ReadonlyArray<string>) => {
     body: JSON.stringify(taskBody(taskCount + created++))
   })
   return {
-    "GET one task": () => load({ url: base, requests: [{ setupRequest: get }] }),
+    "GET one task": () => load({ url: base, requests: [{ setupRequest: get }] }, pid),
     "list 50 (status filter)": () =>
-      load({ url: base, requests: [{ method: "GET", path: "/api/tasks?status=todo&limit=50", headers: read }] }),
-    "create task": () => load({ url: base, requests: [{ setupRequest: create }] }),
+      load({ url: base, requests: [{ method: "GET", path: "/api/tasks?status=todo&limit=50", headers: read }] }, pid),
+    "create task": () => load({ url: base, requests: [{ setupRequest: create }] }, pid),
     "90/10 read/write": () =>
-      load({ url: base, requests: [{ setupRequest: (r) => (Math.random() < 0.9 ? get(r) : create(r)) }] })
+      load({ url: base, requests: [{ setupRequest: (r) => (Math.random() < 0.9 ? get(r) : create(r)) }] }, pid)
   } as const
 }
 
@@ -184,7 +208,7 @@ const prepare = async (name: Target["name"]): Promise<Target> => {
     headers: { authorization: `Bearer ${token}` },
     requests: [{ path: `/api/tasks/${ids[0]}` }]
   })
-  return { name, child: server.child, run: phases(server.url, token, ids) }
+  return { name, child: server.child, run: phases(server.url, token, ids, server.child.pid) }
 }
 
 const names = (only === "" ? ["taskdesk", "fastify"] : [only]) as ReadonlyArray<Target["name"]>
@@ -194,6 +218,8 @@ for (const name of names) targets.push(await prepare(name))
 // Both servers stay up (on the same core) and take turns phase by phase, `rounds` times each: on a
 // shared machine the load of the moment then weighs on both sides of a ratio alike. The best round counts.
 const all: Record<string, Results> = {}
+// The least CPU time a request took over the rounds, per server and phase.
+const leastCpu: Record<string, number> = {}
 try {
   for (const phase of Object.keys(targets[0]!.run) as Array<keyof Target["run"]>) {
     for (let round = 0; round < rounds; round++) {
@@ -201,7 +227,13 @@ try {
         const figures = await target.run[phase]()
         const best = all[target.name]?.[phase]
         if (best === undefined || figures.rps > best.rps) all[target.name] = { ...all[target.name], [phase]: figures }
-        console.error(`${target.name}: ${phase} (round ${round + 1}): ${figures.rps} rps, p99 ${figures.p99} ms`)
+        const cpu = figures.cpuMicros
+        if (cpu !== undefined)
+          leastCpu[`${target.name} ${phase}`] = Math.min(leastCpu[`${target.name} ${phase}`] ?? cpu, cpu)
+        console.error(
+          `${target.name}: ${phase} (round ${round + 1}): ${figures.rps} rps, p99 ${figures.p99} ms` +
+            (cpu === undefined ? "" : `, ${cpu} µs CPU a request`)
+        )
       }
     }
   }
@@ -214,13 +246,19 @@ console.log(
   `\nHTTP benchmark: ${connections} connections, ${duration} s a phase, ${taskCount} tasks seeded through the API` +
     (canPin ? "; servers on core 0, autocannon on core 1" : "")
 )
-console.log(`${pad("phase", 26)}${pad("taskdesk rps (p50/p99 ms)", 30)}${pad("fastify rps (p50/p99 ms)", 30)}ratio`)
+console.log(
+  `${pad("phase", 26)}${pad("taskdesk rps (p50/p99 ms)", 28)}${pad("fastify rps (p50/p99 ms)", 28)}${pad("ratio", 8)}` +
+    "CPU µs a request, taskdesk / fastify (ratio)"
+)
 for (const phase of Object.keys(all.taskdesk ?? all.fastify ?? {})) {
   const t = all.taskdesk?.[phase]
   const f = all.fastify?.[phase]
   const cell = (x: Figures | undefined) =>
     x ? `${x.rps} (${x.p50}/${x.p99})${x.errors ? ` ${x.errors} err` : ""}` : "-"
   const ratio = t && f && f.rps > 0 ? (t.rps / f.rps).toFixed(2) : "-"
-  console.log(`${pad(phase, 26)}${pad(cell(t), 30)}${pad(cell(f), 30)}${ratio}`)
+  const tc = leastCpu[`taskdesk ${phase}`]
+  const fc = leastCpu[`fastify ${phase}`]
+  const cpu = `${tc ?? "-"} / ${fc ?? "-"}${tc && fc ? ` (${(fc / tc).toFixed(2)})` : ""}`
+  console.log(`${pad(phase, 26)}${pad(cell(t), 28)}${pad(cell(f), 28)}${pad(ratio, 8)}${cpu}`)
 }
 Fs.rmSync(dir, { recursive: true, force: true })
