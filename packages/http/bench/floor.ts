@@ -7,10 +7,7 @@
  *
  * Run with `--serve <mode> <port>` it is one of those servers.
  */
-import { execFileSync, spawn } from "node:child_process"
-import * as Fs from "node:fs"
 import { createServer } from "node:http"
-import * as Os from "node:os"
 import {
   HttpApi,
   HttpApiBuilder,
@@ -24,6 +21,7 @@ import {
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import autocannon from "autocannon"
 import { Effect, Layer, Runtime, Schema } from "effect"
+import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Processes.js"
 
 const modes = ["node", "fiber", "platform", "router", "httpapi"] as const
 type Mode = (typeof modes)[number]
@@ -104,54 +102,19 @@ const serve = (mode: Mode, port: number) => {
   }
 }
 
-const cpuSeconds = (pid: number | undefined): number | undefined => {
-  try {
-    const fields = Fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return undefined
-  }
-}
-
 const measure = async () => {
-  const canPin = (() => {
-    try {
-      execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" })
-      return Os.availableParallelism() >= 2
-    } catch {
-      return false
-    }
-  })()
-  if (canPin) execFileSync("taskset", ["-pc", "1", String(process.pid)], { stdio: "ignore" })
   const port = 5190
   console.log(`constant route, 16 connections, 8 s each${canPin ? "; server on core 0, autocannon on core 1" : ""}`)
   console.log(`${"server".padEnd(10)}${"rps".padEnd(10)}CPU µs a request`)
   for (const mode of modes) {
-    const args = ["--import", "tsx", import.meta.filename, "--serve", mode, String(port)]
-    const child = canPin ? spawn("taskset", ["-c", "0", process.execPath, ...args]) : spawn(process.execPath, args)
-    await new Promise<void>((resolve, reject) => {
-      let output = ""
-      const onData = (data: Buffer) => {
-        output += data
-        if (output.includes("listening on")) resolve()
-      }
-      child.stdout!.on("data", onData)
-      child.stderr!.on("data", onData)
-      child.on("exit", (code) => reject(new Error(`${mode} exited with ${code}: ${output}`)))
-    })
+    const { child } = await startServer([import.meta.filename, "--serve", mode, String(port)])
     const url = `http://127.0.0.1:${port}/api/tasks/abc`
     await autocannon({ url, connections: 16, duration: 2 })
     const before = cpuSeconds(child.pid)
     const result = await autocannon({ url, connections: 16, duration: 8 })
-    const after = cpuSeconds(child.pid)
-    const cpu =
-      before === undefined || after === undefined ? "-" : Math.round(((after - before) * 1e6) / result.requests.total)
+    const cpu = cpuPerRequest(before, cpuSeconds(child.pid), result.requests.total) ?? "-"
     console.log(`${mode.padEnd(10)}${String(Math.round(result.requests.average)).padEnd(10)}${cpu}`)
-    child.removeAllListeners("exit")
-    await new Promise((resolve) => {
-      child.on("exit", resolve)
-      child.kill("SIGKILL")
-    })
+    await stopServer(child, "SIGKILL")
   }
 }
 

@@ -8,7 +8,6 @@
  *
  * Run with `--serve <port>` it is that bare server (`TASKDESK_DATA_DIR` names the data directory).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import { createServer } from "node:http"
 import * as Os from "node:os"
@@ -22,6 +21,7 @@ import * as Config from "../src/Config.js"
 import * as Etag from "../src/Etag.js"
 import * as Server from "../src/Server.js"
 import * as Json from "../src/tasks/Json.js"
+import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Processes.js"
 
 const headers = {
   "content-type": "application/json",
@@ -66,47 +66,16 @@ const serve = async (port: number) => {
   }).listen(port, "127.0.0.1", () => console.log(`listening on http://127.0.0.1:${port}`))
 }
 
-const cpuSeconds = (pid: number | undefined): number | undefined => {
-  try {
-    const fields = Fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return undefined
-  }
-}
-
 const measure = async () => {
-  const canPin = (() => {
-    try {
-      execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" })
-      return Os.availableParallelism() >= 2
-    } catch {
-      return false
-    }
-  })()
-  if (canPin) execFileSync("taskset", ["-pc", "1", String(process.pid)], { stdio: "ignore" })
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-lean-"))
   const env = {
-    ...process.env,
     TASKDESK_DATA_DIR: dir,
     TASKDESK_ADMIN_PASSWORD: "bench-admin-password",
     TASKDESK_RATE_LIMIT: "0",
     TASKDESK_LOG_REQUESTS: "false",
     TASKDESK_LOG_LEVEL: "warning"
   }
-  const start = (args: ReadonlyArray<string>) =>
-    new Promise<ChildProcess>((resolve, reject) => {
-      const argv = [process.execPath, "--import", "tsx", ...args]
-      const child = canPin ? spawn("taskset", ["-c", "0", ...argv], { env }) : spawn(argv[0]!, argv.slice(1), { env })
-      let output = ""
-      const onData = (data: Buffer) => {
-        output += data
-        if (output.includes("listening on")) resolve(child)
-      }
-      child.stdout!.on("data", onData)
-      child.stderr!.on("data", onData)
-      child.on("exit", (code) => reject(new Error(`exited with ${code}: ${output}`)))
-    })
+  const start = async (args: ReadonlyArray<string>) => (await startServer(args, { env })).child
   const here = import.meta.dirname
   const reference = await start([Path.join(here, "../src/main.ts"), "serve", "--port", "5183"])
   const post = async (path: string, token: string | undefined, body: unknown) => {
@@ -150,11 +119,7 @@ const measure = async () => {
             }
           ]
         })
-        const after = cpuSeconds(server.child.pid)
-        const cpu =
-          before === undefined || after === undefined
-            ? undefined
-            : Math.round(((after - before) * 1e6) / result.requests.total)
+        const cpu = cpuPerRequest(before, cpuSeconds(server.child.pid), result.requests.total)
         const previous = best[server.name]
         best[server.name] = {
           rps: Math.max(previous?.rps ?? 0, Math.round(result.requests.average)),
@@ -164,10 +129,7 @@ const measure = async () => {
       }
     }
   } finally {
-    for (const server of servers) {
-      server.child.removeAllListeners("exit")
-      server.child.kill("SIGKILL")
-    }
+    for (const server of servers) await stopServer(server.child, "SIGKILL")
     Fs.rmSync(dir, { recursive: true, force: true })
   }
   console.log(`GET one task, 16 connections, best of 3 rounds of 5 s${canPin ? "; servers on core 0" : ""}`)

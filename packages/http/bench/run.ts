@@ -9,11 +9,12 @@
  *
  * Options: --duration <s> (10) --connections <n> (16) --tasks <n> (10000) --rounds <n> (2) --only taskdesk|fastify
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process"
+import type { ChildProcess } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import autocannon from "autocannon"
+import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Processes.js"
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -27,44 +28,8 @@ const rounds = Number(arg("rounds", "2"))
 const here = import.meta.dirname
 const packageDir = Path.join(here, "..")
 
-const canPin = (() => {
-  try {
-    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" })
-    return Os.availableParallelism() >= 2
-  } catch {
-    return false
-  }
-})()
-if (canPin) execFileSync("taskset", ["-pc", "1", String(process.pid)], { stdio: "ignore" })
-
-const pinned = (command: string, args: ReadonlyArray<string>) =>
-  canPin ? (["taskset", ["-c", "0", command, ...args]] as const) : ([command, args] as const)
-
-/** Starts a server process and waits for the line naming its address. */
-const start = (
-  args: ReadonlyArray<string>,
-  env: Record<string, string>
-): Promise<{ child: ChildProcess; url: string }> =>
-  new Promise((resolve, reject) => {
-    const [command, argv] = pinned(process.execPath, ["--import", "tsx", ...args])
-    const child = spawn(command, [...argv], { cwd: packageDir, env: { ...process.env, ...env } })
-    let output = ""
-    const onData = (data: Buffer) => {
-      output += data
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output)
-      if (match) resolve({ child, url: match[1]! })
-    }
-    child.stdout!.on("data", onData)
-    child.stderr!.on("data", onData)
-    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)))
-  })
-
-const stop = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.removeAllListeners("exit")
-    child.on("exit", () => resolve())
-    child.kill("SIGTERM")
-  })
+/** Starts a server process in this package and waits for the line naming its address. */
+const start = (args: ReadonlyArray<string>, env: Record<string, string>) => startServer(args, { cwd: packageDir, env })
 
 const post = async (url: string, token: string | undefined, body: unknown) => {
   const response = await fetch(url, {
@@ -107,20 +72,6 @@ interface Figures {
   readonly cpuMicros: number | undefined
 }
 
-/**
- * A process's CPU seconds so far, from `/proc/<pid>/stat` (Linux). Unlike requests per second,
- * this barely moves when a neighbour on a shared machine takes the core for a while.
- */
-const cpuSeconds = (pid: number | undefined): number | undefined => {
-  try {
-    const fields = Fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ")
-    // utime and stime, in clock ticks of 1/100 s (USER_HZ on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100
-  } catch {
-    return undefined
-  }
-}
-
 const load = (options: autocannon.Options, pid?: number): Promise<Figures> =>
   new Promise((resolve, reject) => {
     const cpuBefore = cpuSeconds(pid)
@@ -132,10 +83,7 @@ const load = (options: autocannon.Options, pid?: number): Promise<Figures> =>
         p50: result.latency.p50,
         p99: result.latency.p99,
         errors: result.errors + result.timeouts + result.non2xx,
-        cpuMicros:
-          cpuBefore === undefined || cpuAfter === undefined || result.requests.total === 0
-            ? undefined
-            : Math.round(((cpuAfter - cpuBefore) * 1e6) / result.requests.total)
+        cpuMicros: cpuPerRequest(cpuBefore, cpuAfter, result.requests.total)
       })
     })
   })
@@ -238,7 +186,7 @@ try {
     }
   }
 } finally {
-  for (const target of targets) await stop(target.child)
+  for (const target of targets) await stopServer(target.child)
 }
 
 const pad = (s: string, n: number) => s.padEnd(n)
