@@ -139,6 +139,37 @@ describe("SQLite group commit", () => {
     )
   )
 
+  it.effect("queued transactions share a COMMIT: far fewer WAL frames than one COMMIT each", () =>
+    Effect.gen(function* () {
+      // Each COMMIT appends the pages it changed to the write-ahead log; one COMMIT for many
+      // single-row inserts appends the shared page once.
+      const framesFor = (maxGroupSize: number) =>
+        withFile((file) =>
+          Effect.gen(function* () {
+            yield* setup
+            const sql = yield* SqlClient.SqlClient
+            yield* sql`PRAGMA wal_checkpoint(TRUNCATE)`
+            yield* Effect.forEach(
+              range(50),
+              (i) =>
+                member(
+                  i,
+                  () => false,
+                  () => true
+                ),
+              { concurrency: "unbounded", discard: true }
+            )
+            const [row] = yield* sql<{ log: number }>`PRAGMA wal_checkpoint(PASSIVE)`
+            return row!.log
+          }).pipe(Effect.provide(client(file, maxGroupSize)))
+        )
+      const grouped = yield* framesFor(64)
+      const alone = yield* framesFor(1)
+      assert.isAtLeast(alone, 50)
+      assert.isBelow(grouped * 5, alone)
+    })
+  )
+
   it.effect("with groups of one, each transaction commits alone and alike", () =>
     Effect.gen(function* () {
       yield* setup

@@ -215,11 +215,15 @@ export const make = (
 
     const release = (lease: Lease) =>
       Effect.suspend(() => {
-        if (group !== undefined && !flushQueued) {
+        // One flusher per group: the first member to finish queues it; a full group commits now.
+        let queueFlush = false
+        if (group !== undefined) {
           if (group.length >= maxGroupSize) flush()
-          else flushQueued = true
+          else if (!flushQueued) {
+            flushQueued = true
+            queueFlush = true
+          }
         }
-        const queueFlush = flushQueued && group !== undefined
         held = false
         const released = Effect.zipRight(
           semaphore.release(1),
