@@ -21,7 +21,7 @@ import {
 import { NodeHttpServer, NodeRuntime } from "@effect/platform-node"
 import autocannon from "autocannon"
 import { Effect, Layer, Runtime, Schema } from "effect"
-import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Processes.js"
+import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Support.js"
 
 const modes = ["node", "fiber", "platform", "router", "httpapi"] as const
 type Mode = (typeof modes)[number]

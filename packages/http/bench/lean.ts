@@ -21,7 +21,16 @@ import * as Config from "../src/Config.js"
 import * as Etag from "../src/Etag.js"
 import * as Server from "../src/Server.js"
 import * as Json from "../src/tasks/Json.js"
-import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Processes.js"
+import {
+  adminPassword,
+  canPin,
+  cpuPerRequest,
+  cpuSeconds,
+  postJson,
+  referenceServerEnv,
+  startServer,
+  stopServer
+} from "./Support.js"
 
 const headers = {
   "content-type": "application/json",
@@ -68,27 +77,14 @@ const serve = async (port: number) => {
 
 const measure = async () => {
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-lean-"))
-  const env = {
-    TASKDESK_DATA_DIR: dir,
-    TASKDESK_ADMIN_PASSWORD: "bench-admin-password",
-    TASKDESK_RATE_LIMIT: "0",
-    TASKDESK_LOG_REQUESTS: "false",
-    TASKDESK_LOG_LEVEL: "warning"
-  }
+  const env = referenceServerEnv(dir)
   const start = async (args: ReadonlyArray<string>) => (await startServer(args, { env })).child
   const here = import.meta.dirname
   const reference = await start([Path.join(here, "../src/main.ts"), "serve", "--port", "5183"])
-  const post = async (path: string, token: string | undefined, body: unknown) => {
-    const response = await fetch(`http://127.0.0.1:5183${path}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body)
-    })
-    if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`)
-    return (await response.json()) as Record<string, unknown>
-  }
+  const post = (path: string, token: string | undefined, body: unknown) =>
+    postJson(`http://127.0.0.1:5183${path}`, token, body)
   const token = String(
-    (await post("/api/auth/login", undefined, { username: "admin", password: "bench-admin-password" })).accessToken
+    (await post("/api/auth/login", undefined, { username: "admin", password: adminPassword })).accessToken
   )
   const ids: Array<string> = []
   for (let i = 0; i < 500; i++) {

@@ -6,11 +6,11 @@
  *
  * Options: --minutes <n> (5) --warmup <s> (30)
  */
-import { spawn } from "node:child_process"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import autocannon from "autocannon"
+import { adminPassword, postJson, referenceServerEnv, startServer, stopServer } from "./Support.js"
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -19,29 +19,10 @@ const arg = (name: string, fallback: string) => {
 const minutes = Number(arg("minutes", "5"))
 const warmup = Number(arg("warmup", "30"))
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-memory-"))
-const password = "bench-admin-password"
 
-const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "serve", "--port", "5183"], {
+const { child, url } = await startServer(["src/main.ts", "serve", "--port", "5183"], {
   cwd: Path.join(import.meta.dirname, ".."),
-  env: {
-    ...process.env,
-    TASKDESK_DATA_DIR: dir,
-    TASKDESK_ADMIN_PASSWORD: password,
-    TASKDESK_RATE_LIMIT: "0",
-    TASKDESK_LOG_REQUESTS: "false",
-    TASKDESK_LOG_LEVEL: "warning"
-  }
-})
-const url = await new Promise<string>((resolve, reject) => {
-  let output = ""
-  const onData = (data: Buffer) => {
-    output += data
-    const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output)
-    if (match) resolve(match[1]!)
-  }
-  child.stdout.on("data", onData)
-  child.stderr.on("data", onData)
-  child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${output}`)))
+  env: referenceServerEnv(dir)
 })
 
 /** Resident set size of the server process in MiB, from /proc. */
@@ -50,16 +31,11 @@ const rss = () => {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024
 }
 
-const post = async (path: string, token: string | undefined, body: unknown) => {
-  const response = await fetch(`${url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body)
-  })
-  return (await response.json()) as Record<string, unknown>
-}
+const post = (path: string, token: string | undefined, body: unknown) => postJson(`${url}${path}`, token, body)
 
-const token = String((await post("/api/auth/login", undefined, { username: "admin", password })).accessToken)
+const token = String(
+  (await post("/api/auth/login", undefined, { username: "admin", password: adminPassword })).accessToken
+)
 const ids: Array<string> = []
 for (let i = 0; i < 2_000; i++)
   ids.push(String((await post("/api/tasks", token, { title: `Task ${i}`, tags: ["m"] })).id))
@@ -97,7 +73,7 @@ const timer = setInterval(() => samples.push(rss()), 10_000)
 const result = await mix(minutes * 60)
 clearInterval(timer)
 samples.push(rss())
-child.kill("SIGTERM")
+await stopServer(child)
 Fs.rmSync(dir, { recursive: true, force: true })
 
 const first = samples[0]!

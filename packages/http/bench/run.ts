@@ -14,7 +14,16 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import autocannon from "autocannon"
-import { canPin, cpuPerRequest, cpuSeconds, startServer, stopServer } from "./Processes.js"
+import {
+  adminPassword,
+  canPin,
+  cpuPerRequest,
+  cpuSeconds,
+  postJson as post,
+  referenceServerEnv,
+  startServer,
+  stopServer
+} from "./Support.js"
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -30,16 +39,6 @@ const packageDir = Path.join(here, "..")
 
 /** Starts a server process in this package and waits for the line naming its address. */
 const start = (args: ReadonlyArray<string>, env: Record<string, string>) => startServer(args, { cwd: packageDir, env })
-
-const post = async (url: string, token: string | undefined, body: unknown) => {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body)
-  })
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`)
-  return (await response.json()) as Record<string, unknown>
-}
 
 const priorities = ["low", "normal", "high", "urgent"]
 const taskBody = (i: number) => ({
@@ -121,7 +120,6 @@ const phases = (base: string, token: string, ids: ReadonlyArray<string>, pid: nu
 type Results = Record<string, Figures>
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-bench-"))
-const adminPassword = "bench-admin-password"
 
 interface Target {
   readonly name: "taskdesk" | "fastify"
@@ -133,13 +131,7 @@ interface Target {
 const prepare = async (name: Target["name"]): Promise<Target> => {
   const server =
     name === "taskdesk"
-      ? await start(["src/main.ts", "serve", "--port", "5181"], {
-          TASKDESK_DATA_DIR: Path.join(dir, "taskdesk"),
-          TASKDESK_ADMIN_PASSWORD: adminPassword,
-          TASKDESK_RATE_LIMIT: "0",
-          TASKDESK_LOG_REQUESTS: "false",
-          TASKDESK_LOG_LEVEL: "warning"
-        })
+      ? await start(["src/main.ts", "serve", "--port", "5181"], referenceServerEnv(Path.join(dir, "taskdesk")))
       : await start(["bench/fastify.ts", "5182", Path.join(dir, "fastify.db")], {})
   const session = await post(
     `${server.url}/api/auth/login`,

@@ -1,7 +1,7 @@
 /**
  * What the HTTP benchmarks share: servers pinned to core 0 and the load generator to core 1 (when
- * `taskset` exists and there are two cores), starting and stopping a server process, and reading a
- * process's CPU time.
+ * `taskset` exists and there are two cores), starting and stopping a server process, the reference
+ * server's settings for a run, JSON posts, and reading a process's CPU time.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process"
 import * as Fs from "node:fs"
@@ -71,3 +71,30 @@ export const cpuPerRequest = (
   before === undefined || after === undefined || requests === 0
     ? undefined
     : Math.round(((after - before) * 1e6) / requests)
+
+/** The admin password the reference server is started with in benchmarks. */
+export const adminPassword = "bench-admin-password"
+
+/** The reference server's environment for a benchmark: a fresh data directory, no rate limit, quiet logs. */
+export const referenceServerEnv = (dataDirectory: string): Record<string, string> => ({
+  TASKDESK_DATA_DIR: dataDirectory,
+  TASKDESK_ADMIN_PASSWORD: adminPassword,
+  TASKDESK_RATE_LIMIT: "0",
+  TASKDESK_LOG_REQUESTS: "false",
+  TASKDESK_LOG_LEVEL: "warning"
+})
+
+/** POSTs JSON (with a bearer token if given) and answers the JSON reply; fails on a non-2xx status. */
+export const postJson = async (
+  url: string,
+  token: string | undefined,
+  body: unknown
+): Promise<Record<string, unknown>> => {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body)
+  })
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`)
+  return (await response.json()) as Record<string, unknown>
+}
