@@ -1,7 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Errors } from "@taskdesk/core"
-import { Effect, type ParseResult, Schema } from "effect"
+import { Effect, type ParseResult } from "effect"
 import type { RowDecoder } from "./Columns.js"
 import type { Query } from "./Dialect.js"
 import { missingOrConflict } from "./SqlErrors.js"
@@ -70,24 +70,18 @@ export const deleteAtVersion = (
     (rows) => (rows.length > 0 ? Effect.void : missingOrConflict(sql, query, table, entity, id, expectedVersion))
   )
 
-const isRowDecoder = <A, I>(rows: Schema.Schema<A, I> | RowDecoder<A>): rows is RowDecoder<A> =>
-  !Schema.isSchema(rows) && typeof (rows as RowDecoder<A>).all === "function"
-
 /** The rows with these ids that exist, decoded, in the order of `ids` (as the in-memory store answers). */
-export const findByIds = <A extends { readonly id: string }, I>(
+export const findByIds = <A extends { readonly id: string }>(
   sql: SqlClient.SqlClient,
   query: Query,
   table: string,
   columns: ReturnType<SqlClient.SqlClient["literal"]>,
-  rows: Schema.Schema<A, I> | RowDecoder<A>,
+  decode: RowDecoder<A>,
   ids: ReadonlyArray<string>
 ): Effect.Effect<ReadonlyArray<A>, SqlError | ParseResult.ParseError> => {
   if (ids.length === 0) return Effect.succeed([])
   return Effect.map(
-    Effect.flatMap(
-      query(sql`SELECT ${columns} FROM ${sql(table)} WHERE ${sql.in("id", ids)}`),
-      isRowDecoder(rows) ? rows.all : Schema.decodeUnknown(Schema.Array(rows))
-    ),
+    Effect.flatMap(query(sql`SELECT ${columns} FROM ${sql(table)} WHERE ${sql.in("id", ids)}`), decode.all),
     (found) => {
       const byId = new Map(found.map((row) => [row.id, row]))
       return ids.flatMap((id) => {

@@ -1,7 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import { Ids, Template, TemplateRepo } from "@taskdesk/core"
 import { Effect, Layer, Schema } from "effect"
-import { column, columnNames, EpochMillis, modelRow, nullable } from "./Columns.js"
+import { column, columnNames, EpochMillis, modelRow, nullable, rowDecoder } from "./Columns.js"
 import { Dialect } from "./Dialect.js"
 import { orDie } from "./SqlErrors.js"
 import { deleteAtVersion, findByIds, insertNew, updateAtVersion } from "./SqlRows.js"
@@ -32,7 +32,7 @@ export const layer: Layer.Layer<TemplateRepo.TemplateRepo, never, SqlClient.SqlC
     const query = dialect.query
     const columns = sql.literal(columnNames(TemplateColumns).join(", "))
     const encode = Schema.encode(TemplateRow)
-    const decodeAll = Schema.decodeUnknown(Schema.Array(TemplateRow))
+    const decode = rowDecoder(TemplateRow)
     const findById = SqlSchema.findOne({
       Request: Schema.String,
       Result: TemplateRow,
@@ -43,7 +43,7 @@ export const layer: Layer.Layer<TemplateRepo.TemplateRepo, never, SqlClient.SqlC
 
     return {
       findById: (id) => orDie(findById(id)),
-      findByIds: (ids) => orDie(findByIds(sql, query, "templates", columns, TemplateRow, ids)),
+      findByIds: (ids) => orDie(findByIds(sql, query, "templates", columns, decode, ids)),
       insert: (template) =>
         orDie(Effect.flatMap(row(template), (r) => insertNew(sql, query, "templates", "TaskTemplate", r))),
       update: (template, expectedVersion) =>
@@ -61,7 +61,7 @@ export const layer: Layer.Layer<TemplateRepo.TemplateRepo, never, SqlClient.SqlC
             ? sql.literal("1=1")
             : sql.or([dialect.contains("title_search", needle), dialect.contains("description_search", needle)])
         return orDie(
-          Effect.flatMap(query(sql`SELECT ${columns} FROM templates WHERE ${where} ORDER BY title, id`), decodeAll)
+          Effect.flatMap(query(sql`SELECT ${columns} FROM templates WHERE ${where} ORDER BY title, id`), decode.all)
         )
       }
     }

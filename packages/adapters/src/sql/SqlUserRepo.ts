@@ -3,7 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import type { Fragment } from "@effect/sql/Statement"
 import { Errors, User, UserRepo } from "@taskdesk/core"
 import { Effect, Layer, type ParseResult, Schema } from "effect"
-import { column, columnNames, EpochMillis, modelRow, nullable, orNull, SqlBoolean } from "./Columns.js"
+import { column, columnNames, EpochMillis, modelRow, nullable, orNull, rowDecoder, SqlBoolean } from "./Columns.js"
 import { Dialect } from "./Dialect.js"
 import { onViolation, orDie } from "./SqlErrors.js"
 import { findByIds, insertIfNew } from "./SqlRows.js"
@@ -40,7 +40,7 @@ export const layer: Layer.Layer<UserRepo.UserRepo, never, SqlClient.SqlClient | 
     const query = dialect.query
     const columns = sql.literal(columnNames(UserColumns).join(", "))
     const encode = Schema.encode(UserRow)
-    const decodeAll = Schema.decodeUnknown(Schema.Array(UserRow))
+    const decode = rowDecoder(UserRow)
 
     const findOneWhere = (condition: Fragment) =>
       orDie(
@@ -126,7 +126,7 @@ export const layer: Layer.Layer<UserRepo.UserRepo, never, SqlClient.SqlClient | 
 
     return {
       findById: (id) => findOneWhere(sql`id = ${id}`),
-      findByIds: (ids) => orDie(findByIds(sql, query, "users", columns, UserRow, ids)),
+      findByIds: (ids) => orDie(findByIds(sql, query, "users", columns, decode, ids)),
       findByUsername: (username) => findOneWhere(sql`username_key = ${usernameKey(username)}`),
       findByTelegramId: (telegramId) => findOneWhere(sql`telegram_id = ${telegramId}`),
       findByDingtalkId: (dingtalkId) => findOneWhere(sql`dingtalk_id = ${dingtalkId}`),
@@ -144,7 +144,7 @@ export const layer: Layer.Layer<UserRepo.UserRepo, never, SqlClient.SqlClient | 
         if (request.role !== undefined) where.push(sql`role = ${request.role}`)
         if (request.active !== undefined) where.push(sql`active = ${request.active ? 1 : 0}`)
         return orDie(
-          Effect.flatMap(query(sql`SELECT ${columns} FROM users WHERE ${sql.and(where)} ORDER BY name, id`), decodeAll)
+          Effect.flatMap(query(sql`SELECT ${columns} FROM users WHERE ${sql.and(where)} ORDER BY name, id`), decode.all)
         )
       }
     }

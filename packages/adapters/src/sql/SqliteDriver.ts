@@ -126,30 +126,28 @@ export const make = (
       prepare(sql).run()
     }
 
-    /** Ends the open group, if any: COMMIT, then every member learns how it went. Holding the permit. */
-    const flush = (): void => {
-      if (group === undefined) return
-      const members = group
+    /** Closes the open group: every member learns how its COMMIT went. */
+    const settle = (exit: Exit.Exit<void, SqlError>): void => {
+      const members = group ?? []
       group = undefined
       flushQueued = false
-      let exit: Exit.Exit<void, SqlError> = Exit.void
-      try {
-        exec("COMMIT")
-      } catch (cause) {
-        exit = Exit.fail(failure(cause))
-        if (db.inTransaction) exec("ROLLBACK")
-      }
       for (const member of members) Deferred.unsafeDone(member, exit)
     }
 
-    /** SQLite ended the physical transaction itself (an I/O error, a full disk): its members are lost. */
-    const abandon = (cause: unknown): void => {
+    /** Ends the open group, if any, with its COMMIT. Holding the permit. */
+    const flush = (): void => {
       if (group === undefined) return
-      const lost = Exit.fail(failure(cause))
-      for (const member of group) Deferred.unsafeDone(member, lost)
-      group = undefined
-      flushQueued = false
+      try {
+        exec("COMMIT")
+        settle(Exit.void)
+      } catch (cause) {
+        if (db.inTransaction) exec("ROLLBACK")
+        settle(Exit.fail(failure(cause)))
+      }
     }
+
+    /** SQLite ended the physical transaction itself (an I/O error, a full disk): its members are lost. */
+    const abandon = (cause: unknown): void => settle(Exit.fail(failure(cause)))
 
     const runWhenFree = (
       sql: string,
