@@ -121,9 +121,8 @@ const readFailure = (error: { readonly cause?: unknown }, limitBytes: number) =>
  * It answers every failure itself, so each response leaves through here and gets its headers
  * directly (a pre-response handler per request would cost a fiber-ref update each time).
  */
-export const layer = HttpApiBuilder.middleware(
-  TaskdeskApi,
-  Effect.gen(function* () {
+export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdesk/http/RequestPipeline", {
+  scoped: Effect.gen(function* () {
     const settings = yield* ServerSettings
     const store = yield* AuthStore
     const limitBytes = settings.server.maxBodyKb * 1024
@@ -318,7 +317,7 @@ export const layer = HttpApiBuilder.middleware(
               }
       })
 
-    return (app: HttpApp.Default) =>
+    const wrap = (app: HttpApp.Default<unknown>) =>
       Effect.withFiberRuntime<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>(
         (fiber) => {
           const request = Context.unsafeGet(fiber.currentContext, HttpServerRequest.HttpServerRequest)
@@ -369,5 +368,12 @@ export const layer = HttpApiBuilder.middleware(
           )
         }
       )
+    return { wrap } as const
   })
+}) {}
+
+/** The pipeline around the platform's router (routes the compiled dispatcher does not serve). */
+export const layer = HttpApiBuilder.middleware(
+  TaskdeskApi,
+  Effect.map(RequestPipeline, (pipeline) => pipeline.wrap)
 )

@@ -1,4 +1,3 @@
-import { createServer } from "node:http"
 import * as Os from "node:os"
 import {
   FetchHttpClient,
@@ -8,7 +7,6 @@ import {
   type HttpServer,
   type HttpServerError
 } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import type { Backup } from "@taskdesk/adapters/backup"
 import { Bot } from "@taskdesk/bot"
 import {
@@ -44,6 +42,7 @@ import { RepairsLive } from "./repairs/Http.js"
 import * as ServerStorage from "./Storage.js"
 import { SchedulerLive } from "./scheduler/Http.js"
 import * as Jobs from "./scheduler/Jobs.js"
+import * as NodeServe from "./serve/NodeServe.js"
 import { StatisticsLive } from "./statistics/Http.js"
 import { TasksLive } from "./tasks/Http.js"
 import { TelegramLive } from "./telegram/Http.js"
@@ -74,12 +73,18 @@ export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
   Layer.provide(AuthenticationLive)
 )
 
-/** Serves the API, `/openapi.json` and `/docs` (Swagger UI, inlined: works offline) behind the server middleware. */
-export const HttpLive = HttpApiBuilder.serve().pipe(
+/**
+ * Serves the API, `/openapi.json` and `/docs` (Swagger UI, inlined: works offline) behind the
+ * request pipeline: the API's endpoints through the compiled dispatcher, the rest through the
+ * platform's router.
+ */
+export const HttpLive = NodeServe.layer.pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(Middleware.layer),
   Layer.provide(ApiLive),
+  // One pipeline (and one timeout sweep) for the compiled routes and the platform's alike.
+  Layer.provide(Middleware.RequestPipeline.Default),
   // Spans for every request and statement cost a fifth of the throughput and nothing exports them.
   HttpMiddleware.withTracerDisabledWhen(() => true)
 )
@@ -150,7 +155,7 @@ export type CoreServices =
   | EventBus.EventBus
 
 /** What a running server offers to code beside it (tests): the core services and the HTTP server. */
-export type Services = CoreServices | HttpServer.HttpServer
+export type Services = CoreServices | HttpServer.HttpServer | NodeServe.NodeServer
 
 /** Adds the id of the request the logging fiber serves to each line. */
 const withRequestId = <Output>(logger: Logger.Logger<unknown, Output>): Logger.Logger<unknown, Output> =>
@@ -236,7 +241,7 @@ export const layer = (
   HttpLive.pipe(
     // Routes beside the API are registered before `serve` builds the app from the router.
     Layer.provide(layerTelegram(settings)),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: settings.server.host, port: settings.server.port })),
+    Layer.provideMerge(NodeServe.layerServer({ host: settings.server.host, port: settings.server.port })),
     Layer.provideMerge(layerBackground(settings)),
     Layer.provideMerge(layerServices(settings, options)),
     Layer.provide(layerLogger(settings)),

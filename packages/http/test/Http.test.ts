@@ -1,10 +1,9 @@
-import { createServer } from "node:http"
 import { FetchHttpClient } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import { HealthProbe } from "../src/health/HealthProbe.js"
+import * as NodeServe from "../src/serve/NodeServe.js"
 import * as Server from "../src/Server.js"
 import { person, raw, serverLayer, settingsFor } from "./support.js"
 
@@ -143,7 +142,7 @@ describe("HTTP behaviour", () => {
   })
   const brokenServer = Server.HttpLive.pipe(
     Layer.provide(dyingProbe),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: "127.0.0.1", port: 0 })),
+    Layer.provideMerge(NodeServe.layerServer({ host: "127.0.0.1", port: 0 })),
     Layer.provideMerge(
       Server.layerServices(settingsFor({ logging: { level: "none" } }), {
         hasher: PasswordHasher.layerInsecureForTests
@@ -172,7 +171,7 @@ describe("HTTP behaviour", () => {
 
   const hangingServer = Server.HttpLive.pipe(
     Layer.provide(Layer.succeed(HealthProbe, { kind: "memory", check: Effect.never })),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { host: "127.0.0.1", port: 0 })),
+    Layer.provideMerge(NodeServe.layerServer({ host: "127.0.0.1", port: 0 })),
     Layer.provideMerge(
       Server.layerServices(settingsFor({ server: { request_timeout: 0.3 } }), {
         hasher: PasswordHasher.layerInsecureForTests

@@ -1,11 +1,11 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Assignments } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** Batches of work and the answers to them. */
-export const AssignmentsLive = HttpApiBuilder.group(TaskdeskApi, "assignments", (handlers) =>
+export const AssignmentsLive = Dispatcher.group(TaskdeskApi, "assignments", (handlers) =>
   Effect.gen(function* () {
     const assignments = yield* Assignments.Assignments
     return handlers

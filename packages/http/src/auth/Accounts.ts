@@ -149,10 +149,15 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
     })
 
     /** Resolves a bearer access or API token to the actor it acts as. */
+    // Most requests end at the cache, without a generator.
     const authenticate = (token: string): Effect.Effect<Authenticated, Unauthorized> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const cached = recall(token, now)
+        return cached !== undefined ? Effect.succeed(cached) : lookUp(token)
+      })
+
+    const lookUp = (token: string): Effect.Effect<Authenticated, Unauthorized> =>
       Effect.gen(function* () {
-        const cached = recall(token, yield* Clock.currentTimeMillis)
-        if (cached !== undefined) return cached
         const kind = Tokens.looksLike("access", token) ? "access" : Tokens.looksLike("api", token) ? "api" : undefined
         if (kind === undefined) {
           return yield* refused(token === "" ? "sign in first: no credentials were sent" : "not a taskdesk token")

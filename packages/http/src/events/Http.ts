@@ -1,10 +1,10 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { AuditEvent, AuditLog } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** The audit log. */
-export const EventsLive = HttpApiBuilder.group(TaskdeskApi, "events", (handlers) =>
+export const EventsLive = Dispatcher.group(TaskdeskApi, "events", (handlers) =>
   Effect.gen(function* () {
     const audit = yield* AuditLog.AuditLog
     return handlers.handle("list", ({ urlParams }) =>

@@ -1,13 +1,13 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Effect } from "effect"
 import { TaskdeskApi, version } from "../Api.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 import { Health } from "./Api.js"
 import { HealthProbe } from "./HealthProbe.js"
 
 const startedAt = Date.now()
 
 /** Health: 200 when storage answers, 503 (same body) when it does not. */
-export const HealthLive = HttpApiBuilder.group(TaskdeskApi, "health", (handlers) =>
+export const HealthLive = Dispatcher.group(TaskdeskApi, "health", (handlers) =>
   Effect.gen(function* () {
     const probe = yield* HealthProbe
     return handlers.handle("health", () =>

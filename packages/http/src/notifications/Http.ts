@@ -1,10 +1,10 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Actor, Notifications } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** The outbox, read through the core (which checks who may see whose). */
-export const NotificationsLive = HttpApiBuilder.group(TaskdeskApi, "notifications", (handlers) =>
+export const NotificationsLive = Dispatcher.group(TaskdeskApi, "notifications", (handlers) =>
   Effect.gen(function* () {
     const notifications = yield* Notifications.Notifications
     return handlers.handle("list", ({ urlParams: { all, recipientId, ...filters } }) =>

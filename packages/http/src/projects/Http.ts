@@ -1,11 +1,11 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Documents, Projects, Resolutions } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** Projects, their registers, resolutions and reports. */
-export const ProjectsLive = HttpApiBuilder.group(TaskdeskApi, "projects", (handlers) =>
+export const ProjectsLive = Dispatcher.group(TaskdeskApi, "projects", (handlers) =>
   Effect.gen(function* () {
     const projects = yield* Projects.Projects
     const documents = yield* Documents.Documents

@@ -1,11 +1,11 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { RepairRequests } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** Repair requests through their life: filed, assigned, worked, completed or cancelled, rated. */
-export const RepairsLive = HttpApiBuilder.group(TaskdeskApi, "repairs", (handlers) =>
+export const RepairsLive = Dispatcher.group(TaskdeskApi, "repairs", (handlers) =>
   Effect.gen(function* () {
     const repairs = yield* RepairRequests.RepairRequests
     return handlers

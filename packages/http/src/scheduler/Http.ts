@@ -1,8 +1,9 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpServerResponse } from "@effect/platform"
 import { Job, Scheduler } from "@taskdesk/core"
 import { Effect, Schema } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 const encodeRun = Schema.encodeSync(Job.JobRun)
 
@@ -11,7 +12,7 @@ const taggedView = <E, R>(effect: Effect.Effect<Scheduler.JobView, E, R>) =>
   Effect.tap(effect, (view) => Etag.set(Etag.of(view.job)))
 
 /** The scheduler's jobs and runs: each handler hands over to the core's `Scheduler`. */
-export const SchedulerLive = HttpApiBuilder.group(TaskdeskApi, "scheduler", (handlers) =>
+export const SchedulerLive = Dispatcher.group(TaskdeskApi, "scheduler", (handlers) =>
   Effect.gen(function* () {
     const scheduler = yield* Scheduler.Scheduler
     return handlers

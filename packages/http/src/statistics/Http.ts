@@ -1,10 +1,10 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Statistics, StatisticsRepo } from "@taskdesk/core"
 import { DateTime, Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** Reports. */
-export const StatisticsLive = HttpApiBuilder.group(TaskdeskApi, "statistics", (handlers) =>
+export const StatisticsLive = Dispatcher.group(TaskdeskApi, "statistics", (handlers) =>
   Effect.gen(function* () {
     const statistics = yield* Statistics.Statistics
     const range = (query: { readonly from?: DateTime.Utc; readonly to?: DateTime.Utc }) =>

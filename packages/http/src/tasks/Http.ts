@@ -1,8 +1,9 @@
-import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import { HttpServerResponse } from "@effect/platform"
 import { Comments, type Task, Tasks } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 import * as Json from "./Json.js"
 
 /** A task answered as JSON with its `ETag`, bypassing the generic encoder (see `Json.task`). */
@@ -10,7 +11,7 @@ const withEtag = (task: Task.Task, status = 200) =>
   HttpServerResponse.unsafeJson(Json.task(task), { status, headers: { etag: Etag.of(task) } })
 
 /** Tasks, their comments and history: each handler translates and hands over to the core. */
-export const TasksLive = HttpApiBuilder.group(TaskdeskApi, "tasks", (handlers) =>
+export const TasksLive = Dispatcher.group(TaskdeskApi, "tasks", (handlers) =>
   Effect.gen(function* () {
     const tasks = yield* Tasks.Tasks
     const comments = yield* Comments.Comments

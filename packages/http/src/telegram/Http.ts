@@ -1,12 +1,12 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { TelegramLinking } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import { ServerSettings } from "../Config.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 import { TelegramLink } from "./Api.js"
 
 /** Telegram linking: a code for the signed-in person, and removing their link. */
-export const TelegramLive = HttpApiBuilder.group(TaskdeskApi, "telegram", (handlers) =>
+export const TelegramLive = Dispatcher.group(TaskdeskApi, "telegram", (handlers) =>
   Effect.gen(function* () {
     const linking = yield* TelegramLinking.TelegramLinking
     const bot = (yield* ServerSettings).telegram.botUsername

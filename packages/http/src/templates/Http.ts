@@ -1,11 +1,11 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Templates } from "@taskdesk/core"
 import { Effect } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** The task library. */
-export const TemplatesLive = HttpApiBuilder.group(TaskdeskApi, "templates", (handlers) =>
+export const TemplatesLive = Dispatcher.group(TaskdeskApi, "templates", (handlers) =>
   Effect.gen(function* () {
     const templates = yield* Templates.Templates
     return handlers

@@ -1,13 +1,13 @@
-import { HttpApiBuilder } from "@effect/platform"
 import { Actor, Users } from "@taskdesk/core"
 import { Effect, Redacted } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import { Accounts, securityEvent } from "../auth/Accounts.js"
 import * as PasswordPolicy from "../auth/PasswordPolicy.js"
 import * as Etag from "../Etag.js"
+import * as Dispatcher from "../serve/Dispatcher.js"
 
 /** People. Deactivating someone also ends their sessions and API tokens; a role change reaches their live tokens. */
-export const UsersLive = HttpApiBuilder.group(TaskdeskApi, "users", (handlers) =>
+export const UsersLive = Dispatcher.group(TaskdeskApi, "users", (handlers) =>
   Effect.gen(function* () {
     const users = yield* Users.Users
     const accounts = yield* Accounts
