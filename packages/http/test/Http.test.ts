@@ -3,8 +3,8 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import { HealthProbe } from "../src/health/HealthProbe.js"
-import * as NodeServe from "../src/serve/NodeServe.js"
 import * as Server from "../src/Server.js"
+import * as NodeServe from "../src/serve/NodeServe.js"
 import { person, raw, serverLayer, settingsFor } from "./support.js"
 
 const expectSecurityHeaders = (headers: Headers) => {
