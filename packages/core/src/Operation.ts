@@ -20,3 +20,7 @@ export const traced = (name: string): typeof Effect.fnUntraced =>
       )
     }
   }) as unknown as typeof Effect.fnUntraced
+
+/** `Effect.withSpan` only while a tracer is on: for hot operations written without a generator. */
+export const withSpan = <A, E, R>(name: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(FiberRef.currentTracerEnabled), (on) => (on ? Effect.withSpan(effect, name) : effect))

@@ -6,7 +6,7 @@ import { DocumentRepo } from "./DocumentRepo.js"
 import { orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
-import { traced } from "./Operation.js"
+import { traced, withSpan } from "./Operation.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
 import { projectRelations } from "./Project.js"
@@ -32,33 +32,29 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
     const ids = yield* IdGenerator
 
     /** How the actor stands to a task. */
-    const relationsOf = (actor: Actor, task: Task) =>
-      Effect.gen(function* () {
-        const relations = new Set<Relation>()
-        if (task.assigneeIds.includes(actor.id)) relations.add("assignee")
-        if (task.createdBy === actor.id) relations.add("creator")
-        if (Option.isSome(task.projectId)) {
-          for (const r of projectRelations(yield* projects.findById(task.projectId.value), actor.id)) relations.add(r)
-        }
-        return relations as ReadonlySet<Relation>
+    // relationsOf and loadFor run on every read of a task: plain effects, no generators (a few µs each).
+    const relationsOf = (actor: Actor, task: Task): Effect.Effect<ReadonlySet<Relation>> => {
+      const relations = new Set<Relation>()
+      if (task.assigneeIds.includes(actor.id)) relations.add("assignee")
+      if (task.createdBy === actor.id) relations.add("creator")
+      if (Option.isNone(task.projectId)) return Effect.succeed(relations)
+      return Effect.map(projects.findById(task.projectId.value), (project) => {
+        for (const r of projectRelations(project, actor.id)) relations.add(r)
+        return relations
       })
+    }
 
     const load = (id: TaskId) => repo.findById(id).pipe(orNotFound("Task", id))
 
     /** Loads a task the actor may see and may perform `action` on. */
     const loadFor = (id: TaskId, action: Parameters<typeof authorize>[2]["action"]) =>
-      Effect.gen(function* () {
-        const actor = yield* CurrentActor
-        const task = yield* load(id)
-        yield* authorize(policy, actor, {
-          entity: "Task",
-          id,
-          read: "task.read",
-          action,
-          relations: yield* relationsOf(actor, task)
-        })
-        return task
-      })
+      Effect.flatMap(CurrentActor, (actor) =>
+        Effect.flatMap(load(id), (task) =>
+          Effect.flatMap(relationsOf(actor, task), (relations) =>
+            Effect.as(authorize(policy, actor, { entity: "Task", id, read: "task.read", action, relations }), task)
+          )
+        )
+      )
 
     const checkAssignees = (assigneeIds: ReadonlyArray<UserId>, path: string) =>
       Effect.gen(function* () {
@@ -120,9 +116,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       )
     })
 
-    const get = traced("Tasks.get")(function* (id: TaskId) {
-      return yield* loadFor(id, "task.read")
-    })
+    const get = (id: TaskId) => withSpan("Tasks.get", loadFor(id, "task.read"))
 
     /** Which tasks the actor may see, from the policy's grants for `task.read`. */
     const visibilityOf = (actor: Actor) =>

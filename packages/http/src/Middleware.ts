@@ -328,14 +328,14 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           const path = pathOf(request.url)
           const cors = corsHeaders(request.headers.origin)
           const base = path === "/docs" ? docsHeaders : path.startsWith("/api/") ? apiHeaders : otherHeaders
-          const decorate = (response: HttpServerResponse.HttpServerResponse) =>
-            HttpServerResponse.setHeader(
-              HttpServerResponse.setHeaders(response, cors === undefined ? base : { ...base, ...cors }),
-              "x-request-id",
-              requestId
-            )
           const finish = (response: HttpServerResponse.HttpServerResponse) => {
-            const decorated = decorate(response)
+            running.delete(fiber)
+            const decorated = HttpServerResponse.setHeaders(
+              response,
+              cors === undefined
+                ? { ...base, "x-request-id": requestId }
+                : { ...base, ...cors, "x-request-id": requestId }
+            )
             if (!logRequests) return Effect.succeed(decorated)
             return Effect.as(
               Effect.logInfo("request").pipe(
@@ -359,12 +359,14 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           if (refused !== undefined) return finish(Problem.toResponse(refused))
 
           running.set(fiber, Date.now() + timeoutMillis)
+          // `finish` ends the entry; this ends it when the request ends without an answer (interrupted).
+          fiber.addObserver(() => running.delete(fiber))
           const answered = Effect.catchAllCause(app, (cause) => problemOf(cause, request, requestId))
           const key = request.method === "POST" ? request.headers["idempotency-key"] : undefined
           const handled = key === undefined ? answered : idempotent(request, key, answered)
-          return (hasBody ? HttpIncomingMessage.withMaxBodySize(handled, Option.some(limitBytes)) : handled).pipe(
-            Effect.ensuring(Effect.sync(() => running.delete(fiber))),
-            Effect.flatMap(finish)
+          return Effect.flatMap(
+            hasBody ? HttpIncomingMessage.withMaxBodySize(handled, Option.some(limitBytes)) : handled,
+            finish
           )
         }
       )

@@ -10,7 +10,7 @@ import {
   HttpServerResponse,
   UrlParams
 } from "@effect/platform"
-import { Context, Effect, Either, Layer, Option, ParseResult, Schema, type SchemaAST } from "effect"
+import { Context, Effect, Either, FiberRef, Layer, Option, ParseResult, Schema, type SchemaAST } from "effect"
 
 /**
  * The compiled dispatcher: each endpoint of an `HttpApi` turned, once, into a plain function from
@@ -313,10 +313,18 @@ const middlewareWrapper = (
           onSuccess: (value) => (provides === undefined ? previous : Effect.provideService(previous, provides, value))
         })
       } else {
+        // Every request has a fiber of its own, so what a middleware provides is added to that
+        // fiber's context for the rest of the request rather than scoped to the handler: the same
+        // for the handler, without the save and restore `provideService` costs.
         result =
           provides === undefined
             ? Effect.zipRight(effect, previous)
-            : Effect.flatMap(effect, (value) => Effect.provideService(previous, provides, value))
+            : Effect.flatMap(effect, (value) =>
+                Effect.zipRight(
+                  FiberRef.update(FiberRef.currentContext, (context) => Context.add(context, provides, value)),
+                  previous
+                )
+              )
       }
     }
     return result
