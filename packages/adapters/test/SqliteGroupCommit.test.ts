@@ -3,7 +3,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Layer } from "effect"
+import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { Dialect, layerSqlite } from "../src/sql/Dialect.js"
 import * as SqliteDriver from "../src/sql/SqliteDriver.js"
 
@@ -135,6 +135,39 @@ describe("SQLite group commit", () => {
           [...seen].sort((a, b) => a - b)
         )
         assert.strictEqual((yield* ids).length, 15)
+      }).pipe(Effect.provide(client(file)))
+    )
+  )
+
+  it.effect("a query outside a running transaction reads the committed state at once; a write waits", () =>
+    withFile((file) =>
+      Effect.gen(function* () {
+        yield* setup
+        const sql = yield* SqlClient.SqlClient
+        const dialect = yield* Dialect
+        const count = Effect.map(sql<{ n: number }>`SELECT count(*) AS n FROM items`, ([row]) => row!.n)
+        yield* sql`INSERT INTO items (id, label) VALUES (1, 'committed')`
+        const inside = yield* Deferred.make<void>()
+        const proceed = yield* Deferred.make<void>()
+        const writer = yield* Effect.fork(
+          dialect.transaction(
+            Effect.gen(function* () {
+              yield* sql`INSERT INTO items (id, label) VALUES (2, 'pending')`
+              yield* Deferred.succeed(inside, undefined)
+              yield* Deferred.await(proceed)
+            })
+          )
+        )
+        yield* Deferred.await(inside)
+        // The transaction holds the writer: the query must not wait for it, nor see its row.
+        assert.strictEqual(yield* count.pipe(Effect.timeout("2 seconds")), 1)
+        const outsideWrite = yield* Effect.fork(sql`INSERT INTO items (id, label) VALUES (3, 'after')`)
+        yield* Effect.yieldNow()
+        assert.isNull(outsideWrite.unsafePoll(), "a write outside waits for the transaction")
+        yield* Deferred.succeed(proceed, undefined)
+        yield* Fiber.join(writer)
+        yield* Fiber.join(outsideWrite)
+        assert.strictEqual(yield* count, 3)
       }).pipe(Effect.provide(client(file)))
     )
   )

@@ -12,17 +12,18 @@ import { Context, Deferred, Effect, Exit, FiberId, Layer, Scope } from "effect"
  * semaphore permit and looks the prepared statement up in an Effect `Cache` for every statement,
  * about 6 µs each, a third of a point read; measured in docs/performance.md.
  *
- * One connection serves the process. better-sqlite3 runs each statement synchronously, so a
- * statement outside a transaction runs at once unless a transaction holds the connection, and then
- * waits for it; transactions take the connection one at a time.
+ * One connection writes. better-sqlite3 runs each statement synchronously, so a statement outside
+ * a transaction runs at once unless a transaction holds the connection; then a query runs on the
+ * read-only connection (files only) and anything else waits. Transactions take the writer one at a time.
  *
  * Write transactions (`SqliteDriver.transaction`) commit in groups. With `synchronous=FULL` every
  * COMMIT waits for the disk (about 0.5 ms here, more than the rest of a task's creation), so
  * transactions that queue while one runs join its physical transaction, each inside its own
  * savepoint (a failure rolls back only its own work), and one COMMIT makes the group durable. No
  * transaction returns before its group's COMMIT has succeeded, a failed COMMIT fails every member,
- * and statements outside transactions wait for the COMMIT, so nothing unsaved is ever visible
- * outside the group.
+ * and nothing unsaved is ever visible outside the group: queries outside transactions go to a
+ * second, read-only connection (WAL: the last committed state), and other statements wait for the
+ * COMMIT.
  */
 
 /**
@@ -79,15 +80,54 @@ export const make = (
     db.pragma("journal_mode = WAL")
 
     const capacity = config.preparedStatements ?? 500
-    const prepared = new Map<string, Database.Statement>()
-    const prepare = (sql: string): Database.Statement => {
-      let statement = prepared.get(sql)
-      if (statement === undefined) {
-        statement = db.prepare(sql)
-        prepared.set(sql, statement)
-        if (prepared.size > capacity) prepared.delete(prepared.keys().next().value!)
+    const preparer = (connection: Database.Database) => {
+      const prepared = new Map<string, Database.Statement>()
+      return (sql: string): Database.Statement => {
+        let statement = prepared.get(sql)
+        if (statement === undefined) {
+          statement = connection.prepare(sql)
+          prepared.set(sql, statement)
+          if (prepared.size > capacity) prepared.delete(prepared.keys().next().value!)
+        }
+        return statement
       }
-      return statement
+    }
+    const prepare = preparer(db)
+
+    // A file has a second, read-only connection for queries outside transactions while the writer is
+    // busy (a transaction running, a group awaiting its COMMIT): in WAL mode it reads the last
+    // committed state at once, instead of waiting for the COMMIT (or forcing it early, which would
+    // break up groups). An in-memory database has only the one connection.
+    const isFile = config.filename !== "" && config.filename !== ":memory:" && !config.filename.startsWith("file:")
+    const reader = !isFile
+      ? undefined
+      : yield* Effect.acquireRelease(
+          Effect.try({
+            try: () => new Database(config.filename, { readonly: true, fileMustExist: true }),
+            catch: (cause) => new SqlError({ cause, message: `Failed to open ${config.filename} for reading` })
+          }),
+          (reader) => Effect.sync(() => reader.close())
+        )
+    const prepareRead = reader === undefined ? undefined : preparer(reader)
+    const isQuery = /^\s*(SELECT|WITH)\b/i
+
+    const runStatement = (
+      statement: Database.Statement,
+      params: ReadonlyArray<unknown>,
+      mode: "rows" | "raw" | "values" | "unprepared"
+    ): Effect.Effect<ReadonlyArray<object>, SqlError> => {
+      if (!statement.reader) {
+        const result = statement.run(...params)
+        // `raw` answers better-sqlite3's run result (changes, last row id), as the stock client does.
+        return Effect.succeed(mode === "raw" ? (result as unknown as ReadonlyArray<object>) : [])
+      }
+      if (mode !== "values") return Effect.succeed(statement.all(...params) as ReadonlyArray<object>)
+      statement.raw(true)
+      try {
+        return Effect.succeed(statement.all(...params) as ReadonlyArray<object>)
+      } finally {
+        statement.raw(false)
+      }
     }
 
     const runNow = (
@@ -96,19 +136,22 @@ export const make = (
       mode: "rows" | "raw" | "values" | "unprepared"
     ): Effect.Effect<ReadonlyArray<object>, SqlError> => {
       try {
-        const statement = mode === "unprepared" ? db.prepare(sql) : prepare(sql)
-        if (!statement.reader) {
-          const result = statement.run(...params)
-          // `raw` answers better-sqlite3's run result (changes, last row id), as the stock client does.
-          return Effect.succeed(mode === "raw" ? (result as unknown as ReadonlyArray<object>) : [])
-        }
-        if (mode !== "values") return Effect.succeed(statement.all(...params) as ReadonlyArray<object>)
-        statement.raw(true)
-        try {
-          return Effect.succeed(statement.all(...params) as ReadonlyArray<object>)
-        } finally {
-          statement.raw(false)
-        }
+        return runStatement(mode === "unprepared" ? db.prepare(sql) : prepare(sql), params, mode)
+      } catch (cause) {
+        return Effect.fail(failure(cause))
+      }
+    }
+
+    /** A query on the read-only connection; undefined for anything else (writes, pragmas), which needs the writer. */
+    const runOnReader = (
+      sql: string,
+      params: ReadonlyArray<unknown>,
+      mode: "rows" | "raw" | "values" | "unprepared"
+    ): Effect.Effect<ReadonlyArray<object>, SqlError> | undefined => {
+      if (prepareRead === undefined || mode === "unprepared" || !isQuery.test(sql)) return undefined
+      try {
+        const statement = prepareRead(sql)
+        return statement.reader ? runStatement(statement, params, mode) : undefined
       } catch (cause) {
         return Effect.fail(failure(cause))
       }
@@ -157,12 +200,13 @@ export const make = (
     ) =>
       insideTransaction || (!held && group === undefined)
         ? runNow(sql, params, mode)
-        : semaphore.withPermits(1)(
+        : (runOnReader(sql, params, mode) ??
+          semaphore.withPermits(1)(
             Effect.suspend(() => {
               flush()
               return runNow(sql, params, mode)
             })
-          )
+          ))
 
     const connection = (insideTransaction: boolean): Connection => {
       const run = (sql: string, params: ReadonlyArray<unknown>, mode: "rows" | "raw" | "values" | "unprepared") =>
