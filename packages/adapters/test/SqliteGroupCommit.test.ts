@@ -176,20 +176,22 @@ describe("SQLite group commit", () => {
     Effect.gen(function* () {
       // Each COMMIT appends the pages it changed to the write-ahead log; one COMMIT for many
       // single-row inserts appends the shared page once.
-      const framesFor = (maxGroupSize: number) =>
+      const framesFor = (maxGroupSize: number, withQueries = false) =>
         withFile((file) =>
           Effect.gen(function* () {
             yield* setup
             const sql = yield* SqlClient.SqlClient
             yield* sql`PRAGMA wal_checkpoint(TRUNCATE)`
             yield* Effect.forEach(
-              range(50),
+              range(withQueries ? 100 : 50),
               (i) =>
-                member(
-                  i,
-                  () => false,
-                  () => true
-                ),
+                withQueries && i % 2 === 0
+                  ? sql`SELECT count(*) AS n FROM items`
+                  : member(
+                      i,
+                      () => false,
+                      () => true
+                    ),
               { concurrency: "unbounded", discard: true }
             )
             const [row] = yield* sql<{ log: number }>`PRAGMA wal_checkpoint(PASSIVE)`
@@ -200,6 +202,9 @@ describe("SQLite group commit", () => {
       const alone = yield* framesFor(1)
       assert.isAtLeast(alone, 50)
       assert.isBelow(grouped * 5, alone)
+      // Queries between the transactions wait for the group's COMMIT instead of forcing one each.
+      const amidQueries = yield* framesFor(64, true)
+      assert.isBelow(amidQueries * 5, alone)
     })
   )
 

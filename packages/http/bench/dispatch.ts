@@ -1,13 +1,14 @@
 /**
  * `pnpm --filter @taskdesk/http bench:dispatch`: the serving path without the network. The whole
  * server (on a SQLite file) is built in process and its Node request handler is called with stub
- * requests and responses, 16 in flight: GET one task, as the HTTP bench's first phase. Prints CPU
- * µs per request (least and median over rounds), which is what the server adds on top of Node's
- * HTTP parsing and writing. Steadier than the HTTP bench on a shared machine: no sockets, one process.
+ * requests and responses, 16 in flight: GET one task, create a task, and a 90/10 mix, as the HTTP
+ * bench's phases. Prints CPU µs per request (least and median over rounds), which is what the
+ * server adds on top of Node's HTTP parsing and writing. Steadier than the HTTP bench on a shared machine: no sockets, one process.
  */
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import { Readable } from "node:stream"
 import { Actor, Tasks, Users } from "@taskdesk/core"
 import { Effect, ManagedRuntime, Redacted } from "effect"
 import { Accounts } from "../src/auth/Accounts.js"
@@ -41,14 +42,21 @@ const { token, id, node } = await runtime.runPromise(
 )
 const handler = node.listeners("request")[0] as (req: unknown, res: unknown) => void
 
-const once = () =>
-  new Promise<void>((resolve) => {
-    const req = {
-      method: "GET",
-      url: `/api/tasks/${id}`,
-      headers: { host: "127.0.0.1", authorization: `Bearer ${token}` },
-      socket: { remoteAddress: "127.0.0.1" }
-    }
+const body = JSON.stringify({ title: "Created in the bench", tags: ["bench"] })
+
+/** One request through the handler: a GET of the task, or a POST creating one. */
+const once = (create: boolean) =>
+  new Promise<void>((resolve, reject) => {
+    const headers = { host: "127.0.0.1", authorization: `Bearer ${token}` }
+    const req = create
+      ? Object.assign(Readable.from([Buffer.from(body)]), {
+          method: "POST",
+          url: "/api/tasks",
+          headers: { ...headers, "content-type": "application/json", "content-length": String(body.length) },
+          socket: { remoteAddress: "127.0.0.1" }
+        })
+      : { method: "GET", url: `/api/tasks/${id}`, headers, socket: { remoteAddress: "127.0.0.1" } }
+    const expected = create ? 201 : 200
     let status = 0
     const res = {
       writableEnded: false,
@@ -60,36 +68,42 @@ const once = () =>
       },
       end() {
         this.writableEnded = true
-        if (status !== 200) throw new Error(`status ${status}`)
-        resolve()
+        if (status === expected) resolve()
+        else reject(new Error(`status ${status}`))
       },
       on() {}
     }
     handler(req, res)
   })
 
-const batch = async (n: number) => {
+/** CPU µs a request over `n` requests, 16 in flight (as the HTTP bench's 16 connections). */
+const batch = async (n: number, writes: number) => {
   const start = process.cpuUsage()
-  // 16 in flight, as the HTTP bench's 16 connections.
   let next = 0
   await Promise.all(
     Array.from({ length: 16 }, async () => {
-      while (next++ < n) await once()
+      while (next++ < n) await once(Math.random() < writes)
     })
   )
   const used = process.cpuUsage(start)
   return (used.user + used.system) / n
 }
 
-const rounds: Array<number> = []
-for (let round = 0; round < 12; round++) {
-  const us = await batch(5000)
-  // The first rounds warm the JIT up.
-  if (round >= 2) rounds.push(us)
+for (const [name, writes, n] of [
+  ["GET one task", 0, 5000],
+  ["create task", 1, 1000],
+  ["90/10 read/write", 0.1, 5000]
+] as const) {
+  const rounds: Array<number> = []
+  for (let round = 0; round < 10; round++) {
+    const us = await batch(n, writes)
+    // The first rounds warm the JIT up.
+    if (round >= 2) rounds.push(us)
+  }
+  rounds.sort((a, b) => a - b)
+  console.log(
+    `${name.padEnd(18)} least ${rounds[0]!.toFixed(1)}, median ${rounds[rounds.length >> 1]!.toFixed(1)} µs CPU a request`
+  )
 }
-rounds.sort((a, b) => a - b)
-console.log(
-  `GET one task in process: least ${rounds[0]!.toFixed(1)}, median ${rounds[rounds.length >> 1]!.toFixed(1)} µs CPU a request`
-)
 await runtime.dispose()
 Fs.rmSync(dir, { recursive: true, force: true })

@@ -162,6 +162,8 @@ export const make = (
     let held = false
     // The open physical transaction's committed members, awaiting its COMMIT; undefined when none is open.
     let group: Array<Deferred.Deferred<void, SqlError>> | undefined
+    // Done when the open group's COMMIT has run (or failed): queries outside wait for it.
+    let groupEnded: Deferred.Deferred<void> | undefined
     let flushQueued = false
     const maxGroupSize = Math.max(1, config.maxGroupSize ?? 64)
 
@@ -172,7 +174,10 @@ export const make = (
     /** Closes the open group: every member learns how its COMMIT went. */
     const settle = (exit: Exit.Exit<void, SqlError>): void => {
       const members = group ?? []
+      const ended = groupEnded
       group = undefined
+      groupEnded = undefined
+      if (ended !== undefined) Deferred.unsafeDone(ended, Exit.void)
       flushQueued = false
       for (const member of members) Deferred.unsafeDone(member, exit)
     }
@@ -192,21 +197,44 @@ export const make = (
     /** SQLite ended the physical transaction itself (an I/O error, a full disk): its members are lost. */
     const abandon = (cause: unknown): void => settle(Exit.fail(failure(cause)))
 
+    /** Ends the open group first (taking the writer from any transaction), then runs the statement. */
+    const runAfterCommit = (
+      sql: string,
+      params: ReadonlyArray<unknown>,
+      mode: "rows" | "raw" | "values" | "unprepared"
+    ) =>
+      semaphore.withPermits(1)(
+        Effect.suspend(() => {
+          flush()
+          return runNow(sql, params, mode)
+        })
+      )
+
+    /**
+     * Where a statement outside a transaction runs: at once while the writer is free. While a
+     * transaction runs, a query reads on the read-only connection. While a group only awaits its
+     * COMMIT (the flusher runs next turn), a query waits for that COMMIT rather than forcing it: an
+     * early COMMIT would break the group up, and the reader would find its page cache stale after
+     * every group (measured: a 90/10 mix costs half as much CPU again). A query that has waited
+     * once, and any other statement, ends the group at once.
+     */
     const runWhenFree = (
       sql: string,
       params: ReadonlyArray<unknown>,
       mode: "rows" | "raw" | "values" | "unprepared",
-      insideTransaction: boolean
-    ) =>
-      insideTransaction || (!held && group === undefined)
-        ? runNow(sql, params, mode)
-        : (runOnReader(sql, params, mode) ??
-          semaphore.withPermits(1)(
-            Effect.suspend(() => {
-              flush()
-              return runNow(sql, params, mode)
-            })
-          ))
+      insideTransaction: boolean,
+      waited = false
+    ): Effect.Effect<ReadonlyArray<object>, SqlError> => {
+      if (insideTransaction || (!held && group === undefined)) return runNow(sql, params, mode)
+      if (held) return runOnReader(sql, params, mode) ?? runAfterCommit(sql, params, mode)
+      if (!waited && groupEnded !== undefined && mode !== "unprepared" && isQuery.test(sql)) {
+        return Effect.zipRight(
+          Deferred.await(groupEnded),
+          Effect.suspend(() => runWhenFree(sql, params, mode, false, true))
+        )
+      }
+      return runAfterCommit(sql, params, mode)
+    }
 
     const connection = (insideTransaction: boolean): Connection => {
       const run = (sql: string, params: ReadonlyArray<unknown>, mode: "rows" | "raw" | "values" | "unprepared") =>
@@ -296,6 +324,7 @@ export const make = (
             if (group === undefined) {
               exec("BEGIN IMMEDIATE")
               group = []
+              groupEnded = Deferred.unsafeMake<void>(FiberId.none)
             }
             exec("SAVEPOINT taskdesk_group")
           },
