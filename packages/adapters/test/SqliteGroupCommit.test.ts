@@ -186,11 +186,13 @@ describe("SQLite group commit", () => {
               range(withQueries ? 100 : 50),
               (i) =>
                 withQueries && i % 2 === 0
-                  ? sql`SELECT count(*) AS n FROM items`
-                  : member(
-                      i,
-                      () => false,
-                      () => true
+                  ? Effect.asVoid(sql`SELECT count(*) AS n FROM items`)
+                  : Effect.asVoid(
+                      member(
+                        i,
+                        () => false,
+                        () => true
+                      )
                     ),
               { concurrency: "unbounded", discard: true }
             )

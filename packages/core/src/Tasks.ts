@@ -85,22 +85,26 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
       const assigneeIds = [...new Set(valid.assigneeIds ?? [])]
       yield* checkAssignees(assigneeIds, "assigneeIds")
       const now = yield* DateTime.now
-      const task = new Task({
-        id: TaskId.make(yield* ids.next),
-        title: valid.title,
-        description: valid.description ?? "",
-        status: "todo",
-        priority: valid.priority ?? "normal",
-        assigneeIds,
-        createdBy: actor.id,
-        projectId: Option.fromNullable(valid.projectId),
-        dueAt: Option.fromNullable(valid.dueAt),
-        tags: [...new Set(valid.tags ?? [])],
-        createdAt: now,
-        updatedAt: now,
-        completedAt: Option.none(),
-        version: 1
-      })
+      const task = new Task(
+        {
+          id: TaskId.make(yield* ids.next),
+          title: valid.title,
+          description: valid.description ?? "",
+          status: "todo",
+          priority: valid.priority ?? "normal",
+          assigneeIds,
+          createdBy: actor.id,
+          projectId: Option.fromNullable(valid.projectId),
+          dueAt: Option.fromNullable(valid.dueAt),
+          tags: [...new Set(valid.tags ?? [])],
+          createdAt: now,
+          updatedAt: now,
+          completedAt: Option.none(),
+          version: 1
+          // Every field is validated input or made here; checking the whole task again cost ~15 µs a create.
+        },
+        true
+      )
       return yield* audit.transaction(
         Effect.gen(function* () {
           yield* repo.insert(task).pipe(Effect.orDie)

@@ -89,11 +89,14 @@ const batch = async (n: number, writes: number) => {
   return (used.user + used.system) / n
 }
 
+// `--only <words>` runs the phases whose name contains them (to profile one).
+const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined
 for (const [name, writes, n] of [
   ["GET one task", 0, 5000],
   ["create task", 1, 1000],
   ["90/10 read/write", 0.1, 5000]
 ] as const) {
+  if (only !== undefined && !name.includes(only)) continue
   const rounds: Array<number> = []
   for (let round = 0; round < 10; round++) {
     const us = await batch(n, writes)

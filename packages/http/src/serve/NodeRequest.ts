@@ -14,7 +14,7 @@ import {
 } from "@effect/platform"
 import * as NodeMultipart from "@effect/platform-node/NodeMultipart"
 import * as NodeStream from "@effect/platform-node/NodeStream"
-import { Effect, Inspectable, Option, type Scope, type Stream } from "effect"
+import { Deferred, Effect, FiberId, Inspectable, Option, type Scope, type Stream } from "effect"
 
 /**
  * A Node request as the platform's `HttpServerRequest`, for the compiled dispatcher. It behaves as
@@ -62,19 +62,24 @@ export class NodeRequest extends Inspectable.Class implements HttpServerRequest.
     return Option.fromNullable(this.remoteAddressOverride ?? this.source.socket.remoteAddress)
   }
 
-  private textEffect: Effect.Effect<string, HttpServerError.RequestError> | undefined
+  // The body, read once: the first reader reads it, later ones (the idempotency check, then the
+  // payload's decoder) get the same answer. A plain deferred, not `Effect.cached`, which costs a
+  // synchronous run per request.
+  private body: Deferred.Deferred<string, HttpServerError.RequestError> | undefined
   get text(): Effect.Effect<string, HttpServerError.RequestError> {
-    this.textEffect ??= Effect.runSync(
-      Effect.cached(
-        Effect.flatMap(HttpIncomingMessage.MaxBodySize, (maxBodySize) =>
+    return Effect.suspend(() => {
+      if (this.body !== undefined) return Deferred.await(this.body)
+      const body = Deferred.unsafeMake<string, HttpServerError.RequestError>(FiberId.none)
+      this.body = body
+      return Effect.flatMap(HttpIncomingMessage.MaxBodySize, (maxBodySize) =>
+        Effect.exit(
           NodeStream.toString(() => this.source, {
             onFailure: this.onError,
             maxBytes: Option.getOrUndefined(maxBodySize)
           })
         )
-      )
-    )
-    return this.textEffect
+      ).pipe(Effect.flatMap((exit) => Effect.zipRight(Deferred.done(body, exit), exit)))
+    })
   }
 
   get json(): Effect.Effect<unknown, HttpServerError.RequestError> {
