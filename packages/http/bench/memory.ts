@@ -2,7 +2,9 @@
  * `pnpm --filter @taskdesk/http bench:memory`: the server's resident memory under a mixed load.
  * Starts the server on a fresh SQLite database, seeds 2,000 tasks, warms up for 30 s, then runs a
  * 90/10 read/write mix (16 connections) for 5 minutes while sampling the server's RSS every 10 s.
- * Prints the samples and the drift from the first warm sample to the last; never fails a build.
+ * Prints the samples, the drift from the first warm sample to the last, and the drift of the floor
+ * (the least sample of the first half against that of the second): single samples land anywhere
+ * on the collector's sawtooth, the floor shows whether what stays alive grows. Never fails a build.
  *
  * Options: --minutes <n> (5) --warmup <s> (30)
  */
@@ -82,4 +84,10 @@ console.log(`RSS under a 90/10 mix, ${minutes} min after ${warmup} s of warm-up 
 console.log(`  samples (MiB, every 10 s): ${samples.map((s) => s.toFixed(0)).join(" ")}`)
 console.log(
   `  first ${first.toFixed(1)}, last ${last.toFixed(1)}, min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}; drift ${(((last - first) / first) * 100).toFixed(1)}%`
+)
+const half = Math.floor(samples.length / 2)
+const floorBefore = Math.min(...samples.slice(0, half))
+const floorAfter = Math.min(...samples.slice(half))
+console.log(
+  `  floor: ${floorBefore.toFixed(1)} in the first half, ${floorAfter.toFixed(1)} in the second; drift ${(((floorAfter - floorBefore) / floorBefore) * 100).toFixed(1)}%`
 )
