@@ -52,6 +52,11 @@ export interface SqliteDriverConfig {
   readonly filename: string
   /** How many prepared statements to keep, least recently prepared dropped first. Default 500. */
   readonly preparedStatements?: number | undefined
+  /**
+   * SQLite's page cache per connection, in KiB. Default 32 MiB: SQLite's own 2 MiB holds a few
+   * thousand tasks with their indexes, and every page beyond it is a read from the file.
+   */
+  readonly cacheKib?: number | undefined
   /** The most write transactions one COMMIT makes durable. Default 64; 1 commits each on its own. */
   readonly maxGroupSize?: number | undefined
 }
@@ -78,6 +83,8 @@ export const make = (
       (db) => Effect.sync(() => db.close())
     )
     db.pragma("journal_mode = WAL")
+    const cachePragma = `cache_size = -${Math.max(1, Math.round(config.cacheKib ?? 32768))}`
+    db.pragma(cachePragma)
 
     const capacity = config.preparedStatements ?? 500
     const preparer = (connection: Database.Database) => {
@@ -108,6 +115,7 @@ export const make = (
           }),
           (reader) => Effect.sync(() => reader.close())
         )
+    reader?.pragma(cachePragma)
     const prepareRead = reader === undefined ? undefined : preparer(reader)
     const isQuery = /^\s*(SELECT|WITH)\b/i
 
