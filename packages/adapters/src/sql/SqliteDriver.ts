@@ -21,9 +21,9 @@ import { Context, Deferred, Effect, Exit, FiberId, Layer, Scope } from "effect"
  * transactions that queue while one runs join its physical transaction, each inside its own
  * savepoint (a failure rolls back only its own work), and one COMMIT makes the group durable. No
  * transaction returns before its group's COMMIT has succeeded, a failed COMMIT fails every member,
- * and nothing unsaved is ever visible outside the group: queries outside transactions go to a
- * second, read-only connection (WAL: the last committed state), and other statements wait for the
- * COMMIT.
+ * and nothing unsaved is ever visible outside the group: a query outside transactions waits for
+ * the COMMIT (or, while a transaction runs, reads on a second, read-only connection: WAL gives it
+ * the last committed state), and other statements end the group first.
  */
 
 /**
@@ -101,10 +101,9 @@ export const make = (
     }
     const prepare = preparer(db)
 
-    // A file has a second, read-only connection for queries outside transactions while the writer is
-    // busy (a transaction running, a group awaiting its COMMIT): in WAL mode it reads the last
-    // committed state at once, instead of waiting for the COMMIT (or forcing it early, which would
-    // break up groups). An in-memory database has only the one connection.
+    // A file has a second, read-only connection for queries outside transactions while a transaction
+    // runs: in WAL mode it reads the last committed state at once instead of waiting for the
+    // transaction. An in-memory database has only the one connection.
     const isFile = config.filename !== "" && config.filename !== ":memory:" && !config.filename.startsWith("file:")
     const reader = !isFile
       ? undefined
@@ -117,7 +116,10 @@ export const make = (
         )
     reader?.pragma(cachePragma)
     const prepareRead = reader === undefined ? undefined : preparer(reader)
-    const isQuery = /^\s*(SELECT|WITH)\b/i
+    const queryText = /^\s*(SELECT|WITH)\b/i
+    /** A statement that only reads, by its text (better-sqlite3 knows for sure once it is prepared). */
+    const isQuery = (sql: string, mode: "rows" | "raw" | "values" | "unprepared") =>
+      mode !== "unprepared" && queryText.test(sql)
 
     const runStatement = (
       statement: Database.Statement,
@@ -156,7 +158,7 @@ export const make = (
       params: ReadonlyArray<unknown>,
       mode: "rows" | "raw" | "values" | "unprepared"
     ): Effect.Effect<ReadonlyArray<object>, SqlError> | undefined => {
-      if (prepareRead === undefined || mode === "unprepared" || !isQuery.test(sql)) return undefined
+      if (prepareRead === undefined || !isQuery(sql, mode)) return undefined
       try {
         const statement = prepareRead(sql)
         return statement.reader ? runStatement(statement, params, mode) : undefined
@@ -235,7 +237,7 @@ export const make = (
     ): Effect.Effect<ReadonlyArray<object>, SqlError> => {
       if (insideTransaction || (!held && group === undefined)) return runNow(sql, params, mode)
       if (held) return runOnReader(sql, params, mode) ?? runAfterCommit(sql, params, mode)
-      if (!waited && groupEnded !== undefined && mode !== "unprepared" && isQuery.test(sql)) {
+      if (!waited && groupEnded !== undefined && isQuery(sql, mode)) {
         return Effect.zipRight(
           Deferred.await(groupEnded),
           Effect.suspend(() => runWhenFree(sql, params, mode, false, true))

@@ -6,6 +6,7 @@ import {
   type HttpApiGroup,
   type HttpApiMiddleware,
   HttpApiSchema,
+  HttpMethod,
   type HttpServerRequest,
   HttpServerResponse,
   UrlParams
@@ -163,6 +164,7 @@ type Decoder = (input: unknown) => Either.Either<unknown, ParseResult.ParseError
 const syncDecoder = (schema: Schema.Schema.Any): Decoder =>
   Schema.decodeUnknownEither(schema as Schema.Schema<unknown, unknown, never>)
 
+// `HttpApiBuilder`'s own (internal, not exported): whether a query key holds one string, not a list.
 function isSingleStringType(ast: SchemaAST.AST, key?: PropertyKey): boolean {
   switch (ast._tag) {
     case "StringKeyword":
@@ -214,14 +216,12 @@ const normalizeQuery = (
   return out
 }
 
-const hasBody = (method: string) => method === "POST" || method === "PUT" || method === "PATCH"
-
 /** The body as the platform reads it for a payload, by content type. */
 const readPayload = (
   request: HttpServerRequest.HttpServerRequest,
   query: Record<string, string | Array<string>>
 ): Effect.Effect<unknown> => {
-  if (!hasBody(request.method)) return Effect.succeed(query)
+  if (!HttpMethod.hasBody(request.method)) return Effect.succeed(query)
   const type = request.headers["content-type"]?.toLowerCase().trim() ?? "application/json"
   if (type.includes("application/json")) return Effect.orDie(request.json)
   if (type.includes("x-www-form-urlencoded")) return Effect.map(Effect.orDie(request.urlParamsBody), UrlParams.toRecord)
@@ -386,7 +386,7 @@ const compile = (
       if (Either.isLeft(headers)) return failDecode(headers.left)
       input.headers = headers.right
     }
-    const body = hasBody(request.method)
+    const body = HttpMethod.hasBody(request.method)
     const search = decodeUrlParams !== undefined || (decodePayload !== undefined && !body) ? parseQuery(query) : {}
     if (decodeUrlParams !== undefined) {
       const urlParams = decodeUrlParams(normalizeQuery(search, urlParamsSchema!.ast))
