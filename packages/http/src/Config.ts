@@ -2,6 +2,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { Context, DateTime, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
 import * as Yaml from "yaml"
+import { isAddressOrCidr } from "./auth/ClientAddress.js"
 
 /** A number given as a number (YAML) or as text (environment). */
 const Numeric = Schema.Union(Schema.Number, Schema.NumberFromString)
@@ -39,6 +40,10 @@ const Origin = Schema.String.pipe(
   Schema.filter((s) => s === "*" || /^https?:\/\/[^/\s]+$/.test(s), {
     message: () => "an origin such as https://kanban.example.com (scheme, host and port, no path)"
   })
+)
+
+const AddressOrCidr = Schema.String.pipe(
+  Schema.filter(isAddressOrCidr, { message: () => "an IP address or a CIDR block such as 10.0.0.0/8" })
 )
 
 const DatabaseUrl = Schema.String.pipe(
@@ -81,6 +86,8 @@ const ServerSection = Schema.Struct({
   host: Schema.String.pipe(Schema.minLength(1)),
   port: int(0, 65_535),
   corsOrigins: key("cors_origins", Schema.Array(Origin)),
+  /** Proxies whose `X-Forwarded-For` names the client (addresses or CIDR blocks); none by default. */
+  trustedProxies: key("trusted_proxies", Schema.Array(AddressOrCidr)),
   requestTimeoutSeconds: key("request_timeout", positive(3_600)),
   maxBodyKb: key("max_body_size_kb", int(1, 1_048_576))
 }).annotations(strict)
@@ -94,8 +101,24 @@ const SecuritySection = Schema.Struct({
       /** Per signed-in user; 0 turns it off. */
       requestsPerMinute: key("requests_per_minute", int(0, 10_000_000)),
       /** Per client address on the sign-in endpoints; 0 turns it off. */
-      loginAttemptsPerMinute: key("login_attempts_per_minute", int(0, 10_000_000))
-    }).annotations(strict)
+      loginAttemptsPerMinute: key("login_attempts_per_minute", int(0, 10_000_000)),
+      /** Failed sign-ins per account from one client address; 0 turns it off. */
+      loginFailuresPerMinute: key("login_failures_per_minute", int(0, 10_000_000)),
+      /** Failed sign-ins per account from all addresses together; 0 turns it off. */
+      accountFailuresPerMinute: key("account_failures_per_minute", int(0, 10_000_000))
+    })
+      .annotations(strict)
+      .pipe(
+        // Otherwise one address could use up an account's allowance and lock its owner out.
+        Schema.filter(
+          (r) =>
+            r.accountFailuresPerMinute === 0 ||
+            (r.loginFailuresPerMinute > 0 && r.accountFailuresPerMinute > r.loginFailuresPerMinute) || {
+              path: ["account_failures_per_minute"],
+              message: "must be above login_failures_per_minute (and that on), or 0"
+            }
+        )
+      )
   ),
   telegramBotToken: optionalKey("telegram_bot_token", Schema.Redacted(Schema.String.pipe(Schema.minLength(1)))),
   telegramAuthMaxAgeSeconds: key("telegram_auth_max_age_seconds", int(1, 30 * 86_400))
@@ -191,13 +214,19 @@ export const defaults = {
     host: "127.0.0.1",
     port: 5000,
     cors_origins: [],
+    trusted_proxies: [],
     request_timeout: 30,
     max_body_size_kb: 1024
   },
   security: {
     session_timeout_hours: 1,
     refresh_token_days: 7,
-    rate_limiting: { requests_per_minute: 100, login_attempts_per_minute: 20 },
+    rate_limiting: {
+      requests_per_minute: 100,
+      login_attempts_per_minute: 20,
+      login_failures_per_minute: 5,
+      account_failures_per_minute: 30
+    },
     telegram_auth_max_age_seconds: 86_400
   },
   logging: { level: "info", format: "json", requests: true },
@@ -217,12 +246,15 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_HOST", path: ["server", "host"] },
   { name: "TASKDESK_PORT", path: ["server", "port"] },
   { name: "TASKDESK_CORS_ORIGINS", path: ["server", "cors_origins"], list: true },
+  { name: "TASKDESK_TRUSTED_PROXIES", path: ["server", "trusted_proxies"], list: true },
   { name: "TASKDESK_REQUEST_TIMEOUT", path: ["server", "request_timeout"] },
   { name: "TASKDESK_MAX_BODY_KB", path: ["server", "max_body_size_kb"] },
   { name: "TASKDESK_SESSION_HOURS", path: ["security", "session_timeout_hours"] },
   { name: "TASKDESK_REFRESH_DAYS", path: ["security", "refresh_token_days"] },
   { name: "TASKDESK_RATE_LIMIT", path: ["security", "rate_limiting", "requests_per_minute"] },
   { name: "TASKDESK_LOGIN_RATE_LIMIT", path: ["security", "rate_limiting", "login_attempts_per_minute"] },
+  { name: "TASKDESK_LOGIN_FAILURE_LIMIT", path: ["security", "rate_limiting", "login_failures_per_minute"] },
+  { name: "TASKDESK_ACCOUNT_FAILURE_LIMIT", path: ["security", "rate_limiting", "account_failures_per_minute"] },
   { name: "TASKDESK_TELEGRAM_BOT_TOKEN", path: ["security", "telegram_bot_token"] },
   { name: "TASKDESK_LOG_LEVEL", path: ["logging", "level"] },
   { name: "TASKDESK_LOG_FORMAT", path: ["logging", "format"] },
@@ -399,8 +431,9 @@ export const describe = (settings: Settings): string => {
     `server        http://${settings.server.host}:${settings.server.port}`,
     `storage       ${db._tag === "sqlite" ? `sqlite ${db.filename}` : db._tag === "postgres" ? "postgres (url hidden)" : "memory"}`,
     `cors origins  ${settings.server.corsOrigins.join(", ") || "(none)"}`,
+    `proxies       ${settings.server.trustedProxies.length === 0 ? "none trusted: clients are the peers" : `X-Forwarded-For read from ${settings.server.trustedProxies.join(", ")}`}`,
     `sessions      access ${settings.security.sessionTimeoutHours} h, refresh ${settings.security.refreshTokenDays} d`,
-    `rate limits   ${settings.security.rateLimiting.requestsPerMinute}/min per user, ${settings.security.rateLimiting.loginAttemptsPerMinute}/min sign-ins per address`,
+    `rate limits   ${settings.security.rateLimiting.requestsPerMinute}/min per user, ${settings.security.rateLimiting.loginAttemptsPerMinute}/min sign-ins per address, failed sign-ins ${settings.security.rateLimiting.loginFailuresPerMinute}/min per account and address, ${settings.security.rateLimiting.accountFailuresPerMinute}/min per account`,
     `telegram      ${
       settings.security.telegramBotToken === undefined
         ? "off"

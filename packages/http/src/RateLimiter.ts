@@ -37,7 +37,17 @@ export class RateLimiter extends Effect.Service<RateLimiter>()("@taskdesk/http/R
               }
               w.count++
               return w.count > perMinute ? Math.max(1, Math.ceil((w.start + windowMillis - now) / 1000)) : undefined
-            })
+            }),
+      /**
+       * Gives back one request counted for `key` in its current window: limits that count only
+       * failures take a slot before the attempt (so concurrent attempts cannot all slip under the
+       * limit) and give it back when the attempt succeeds.
+       */
+      refund: (key: string): Effect.Effect<void> =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          const w = windows.get(key)
+          if (w !== undefined && now - w.start < windowMillis && w.count > 0) w.count--
+        })
     } as const
   }
 }) {}

@@ -20,7 +20,12 @@ export const settingsFor = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
     server: { port: 0, ...(overrides.server as object) },
     security: {
-      rate_limiting: { requests_per_minute: 0, login_attempts_per_minute: 0 },
+      rate_limiting: {
+        requests_per_minute: 0,
+        login_attempts_per_minute: 0,
+        login_failures_per_minute: 0,
+        account_failures_per_minute: 0
+      },
       ...(overrides.security as object)
     },
     logging: { level: "error", requests: false, ...(overrides.logging as object) }

@@ -11,6 +11,7 @@ import * as Dispatcher from "../serve/Dispatcher.js"
 import { Accounts, type Authenticated, type IssuedSession } from "./Accounts.js"
 import { ApiToken, CreatedApiToken, Session } from "./Api.js"
 import type { StoredToken } from "./AuthStore.js"
+import * as SignInLimits from "./SignInLimits.js"
 
 /** The credential each authenticated request used, for handlers that act on it (logout, password change). */
 export const credentials = new WeakMap<HttpServerRequest.HttpServerRequest, Authenticated>()
@@ -104,17 +105,8 @@ export const AuthLive = Dispatcher.group(TaskdeskApi, "auth", (handlers) =>
     const accounts = yield* Accounts
     const limiter = yield* RateLimiter
     const settings = yield* ServerSettings
-    const perMinute = settings.security.rateLimiting.loginAttemptsPerMinute
+    const limits = SignInLimits.make(limiter, settings)
     const secureCookies = !isLoopback(settings.server.host)
-
-    /** Sign-in attempts are limited per client address, so passwords cannot be guessed at speed. */
-    const throttle = (request: HttpServerRequest.HttpServerRequest) =>
-      Effect.gen(function* () {
-        const address = Option.getOrElse(request.remoteAddress, () => "unknown")
-        const wait = yield* limiter.consume(`signin:${address}`, perMinute)
-        if (wait !== undefined) return yield* new TooManyRequests({ limit: perMinute, retryAfterSeconds: wait })
-        return address
-      })
 
     const setCookies = (issued: IssuedSession) =>
       HttpApp.appendPreResponseHandler((_, response) =>
@@ -149,20 +141,24 @@ export const AuthLive = Dispatcher.group(TaskdeskApi, "auth", (handlers) =>
     return handlers
       .handle("login", ({ payload, request }) =>
         Effect.gen(function* () {
-          const address = yield* throttle(request)
-          const issued = yield* accounts.login({
-            username: payload.username,
-            password: Redacted.make(payload.password),
-            cookie: payload.cookie,
-            address
-          })
+          const address = yield* limits.admit(request)
+          const issued = yield* limits.guard(
+            payload.username,
+            address,
+            accounts.login({
+              username: payload.username,
+              password: Redacted.make(payload.password),
+              cookie: payload.cookie,
+              address
+            })
+          )
           if (payload.cookie === true) yield* setCookies(issued)
           return toSession(issued)
         })
       )
       .handle("refresh", ({ payload, request }) =>
         Effect.gen(function* () {
-          yield* throttle(request)
+          yield* limits.admit(request)
           const issued = yield* accounts.refresh(payload.refreshToken)
           if (issued.csrfToken !== undefined) yield* setCookies(issued)
           return toSession(issued)
@@ -170,7 +166,7 @@ export const AuthLive = Dispatcher.group(TaskdeskApi, "auth", (handlers) =>
       )
       .handle("telegram", ({ payload, request }) =>
         Effect.gen(function* () {
-          yield* throttle(request)
+          yield* limits.admit(request)
           return toSession(yield* accounts.telegram(payload))
         })
       )
