@@ -1,5 +1,15 @@
-import { Actor, Errors, type Ids, type Role, type User, UserRepo, Validation } from "@taskdesk/core"
-import { Clock, Effect, Option, Redacted } from "effect"
+import {
+  Actor,
+  type AuditEvent,
+  Errors,
+  EventBus,
+  type Ids,
+  type Role,
+  type User,
+  UserRepo,
+  Validation
+} from "@taskdesk/core"
+import { Clock, Effect, Option, Redacted, Stream } from "effect"
 import { ServerSettings } from "../Config.js"
 import { Unauthorized } from "../Problem.js"
 import { AuthStore, type StoredToken } from "./AuthStore.js"
@@ -31,16 +41,18 @@ export const securityEvent = (action: string, fields: Record<string, unknown>) =
 const touchEveryMillis = 60_000
 const cacheMillis = 2_000
 const cacheEntries = 10_000
+const maxTokenDays = 3_650
 
 /**
  * Credentials and sessions: password sign-in, Telegram sign-in, refresh-token rotation with reuse
  * detection, API tokens. The server's concern, not the domain's: the core never sees a password.
  */
 export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Accounts", {
-  effect: Effect.gen(function* () {
+  scoped: Effect.gen(function* () {
     const store = yield* AuthStore
     const hasher = yield* PasswordHasher
     const users = yield* UserRepo.UserRepo
+    const bus = yield* EventBus.EventBus
     const settings = yield* ServerSettings
     const accessMillis = Math.round(settings.security.sessionTimeoutHours * 3_600_000)
     const refreshMillis = Math.round(settings.security.refreshTokenDays * 86_400_000)
@@ -168,18 +180,26 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
         const now = yield* Clock.currentTimeMillis
         if (stored.revokedAt !== null) return yield* refused("the token was revoked")
         if (stored.expiresAt !== null && stored.expiresAt <= now) return yield* refused("the token expired")
+        // The role and the account's state are the user's now, not what they were when the token
+        // was made: a change through the core's `Users` (or another server instance) is seen here.
+        const user = yield* users.findById(stored.userId)
+        if (Option.isNone(user) || !user.value.active) return yield* refused("the account is deactivated")
         if (kind === "api" && (stored.lastUsedAt === null || stored.lastUsedAt < now - touchEveryMillis)) {
           yield* store.touchApiToken(stored.hash, now)
         }
-        // Built without validation: the store holds only what this service wrote.
-        const authenticated = { actor: new Actor.Actor({ id: stored.userId, role: stored.role }, true), token: stored }
+        // Built without validation: the user comes from the store, the token from this service.
+        const authenticated = {
+          actor: new Actor.Actor({ id: stored.userId, role: user.value.role }, true),
+          token: stored
+        }
         remember(token, authenticated, now)
         return authenticated
       })
 
     /**
      * Tokens recently resolved, for `cacheMillis`: most requests then skip the store. Every revocation
-     * here clears it, so within this process a revoked token stops at once; another server process
+     * here clears it, and so does every change to a user the core publishes (role, deactivation), so
+     * within this process a revoked token or a demoted user stops at once; another server process
      * sharing the database notices within `cacheMillis`.
      */
     const cache = new Map<string, { readonly auth: Authenticated; readonly until: number }>()
@@ -195,6 +215,26 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
       cache.set(token, { auth, until: now + cacheMillis })
     }
     const forget = Effect.sync(() => cache.clear())
+    // Published after commit, whoever made the change: the HTTP endpoint, the CLI, an embedder.
+    // A deactivation also revokes the person's tokens, so reactivating them later does not bring
+    // old credentials back (until then the check of the account above refuses them anyway).
+    const onUserEvent = (event: AuditEvent.AuditEvent) =>
+      event.subject.kind !== "user"
+        ? Effect.void
+        : event.payload._tag === "user.deactivated"
+          ? // The cache first, at once: the revocation is a statement away.
+            Effect.zipRight(
+              forget,
+              Effect.flatMap(Clock.currentTimeMillis, (now) => store.revokeUser(event.subject.id as Ids.UserId, now))
+            )
+          : forget
+    yield* Effect.forkScoped(
+      Stream.runForEach(yield* bus.subscribe, (event) =>
+        onUserEvent(event).pipe(
+          Effect.catchAllCause((cause) => Effect.logWarning("could not act on a user's change", cause))
+        )
+      )
+    )
 
     /** Ends the session a token belongs to (all its tokens); API tokens are revoked through `/api/tokens`. */
     const logout = Effect.fn("Accounts.logout")(function* (token: StoredToken) {
@@ -272,12 +312,28 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
       return yield* issue(user.value, Tokens.newId(), false)
     })
 
-    /** Makes an API token acting as the user; the secret is returned once. */
+    /**
+     * Makes an API token acting as the user, with their role at each use; the secret is returned
+     * once. It expires at `expiresAt` (epoch milliseconds) or after `expiresInDays`, or never.
+     */
     const createApiToken = Effect.fn("Accounts.createApiToken")(function* (
       actor: Actor.Actor,
-      input: { readonly name: string; readonly expiresInDays?: number | undefined }
+      input: {
+        readonly name: string
+        readonly expiresInDays?: number | undefined
+        readonly expiresAt?: number | undefined
+      }
     ) {
       const now = yield* Clock.currentTimeMillis
+      if (input.expiresAt !== undefined && input.expiresInDays !== undefined) {
+        return yield* Validation.invalidField(["expiresAt"], "give expiresAt or expiresInDays, not both")
+      }
+      if (input.expiresAt !== undefined && input.expiresAt <= now) {
+        return yield* Validation.invalidField(["expiresAt"], "must be in the future")
+      }
+      if (input.expiresAt !== undefined && input.expiresAt > now + maxTokenDays * 86_400_000) {
+        return yield* Validation.invalidField(["expiresAt"], `must be within ${maxTokenDays} days`)
+      }
       const token = Tokens.generate("api")
       const stored: StoredToken = {
         hash: Tokens.hash(token),
@@ -289,13 +345,14 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
         name: input.name,
         csrf: null,
         createdAt: now,
-        expiresAt: input.expiresInDays === undefined ? null : now + input.expiresInDays * 86_400_000,
+        expiresAt:
+          input.expiresAt ?? (input.expiresInDays === undefined ? null : now + input.expiresInDays * 86_400_000),
         usedAt: null,
         revokedAt: null,
         lastUsedAt: null
       }
       yield* store.insertTokens([stored])
-      yield* securityEvent("api_token.created", { userId: actor.id, tokenId: stored.id })
+      yield* securityEvent("api_token.created", { userId: actor.id, tokenId: stored.id, expiresAt: stored.expiresAt })
       return { token, stored }
     })
 
@@ -315,7 +372,7 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
     const revokeUser = (userId: Ids.UserId) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => store.revokeUser(userId, now)).pipe(Effect.zipRight(forget))
 
-    /** Keeps live tokens acting with the user's new role. */
+    /** Records the user's new role on their tokens (authentication reads the user's own role anyway). */
     const setRole = (userId: Ids.UserId, role: Role.Role) => Effect.zipRight(store.setRole(userId, role), forget)
 
     return {

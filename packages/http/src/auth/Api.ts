@@ -92,8 +92,10 @@ export class CreatedApiToken extends Schema.Class<CreatedApiToken>("CreatedApiTo
 export const CreateApiToken = strict(
   Schema.Struct({
     name: Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)),
-    /** Days until it expires; never when absent. */
-    expiresInDays: Schema.optional(Schema.Int.pipe(Schema.between(1, 3_650)))
+    /** Days until it expires (or give `expiresAt`); never when neither is given. */
+    expiresInDays: Schema.optional(Schema.Int.pipe(Schema.between(1, 3_650))),
+    /** When it expires: a time in the next 3650 days (or give `expiresInDays`). */
+    expiresAt: Schema.optional(Schema.DateTimeUtc)
   })
 )
 

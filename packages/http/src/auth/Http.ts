@@ -213,7 +213,11 @@ export const TokensLive = Dispatcher.group(TaskdeskApi, "tokens", (handlers) =>
       .handle("create", ({ payload }) =>
         Effect.gen(function* () {
           const actor = yield* Actor.CurrentActor
-          const { token, stored } = yield* accounts.createApiToken(actor, payload)
+          const { token, stored } = yield* accounts.createApiToken(actor, {
+            name: payload.name,
+            expiresInDays: payload.expiresInDays,
+            expiresAt: payload.expiresAt === undefined ? undefined : DateTime.toEpochMillis(payload.expiresAt)
+          })
           return new CreatedApiToken({ ...toApiToken(stored), token })
         })
       )
