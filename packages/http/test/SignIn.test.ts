@@ -35,7 +35,7 @@ const someone = Effect.gen(function* () {
   return user.username
 })
 
-const statuses = (count: number, attempt: (i: number) => Effect.Effect<number, never, never>) =>
+const statuses = <R>(count: number, attempt: (i: number) => Effect.Effect<number, never, R>) =>
   Effect.gen(function* () {
     const out: Array<number> = []
     for (let i = 0; i < count; i++) out.push(yield* attempt(i))

@@ -314,7 +314,8 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
 
     /**
      * Makes an API token acting as the user, with their role at each use; the secret is returned
-     * once. It expires at `expiresAt` (epoch milliseconds) or after `expiresInDays`, or never.
+     * once. It expires at `expiresAt` (epoch milliseconds) or after `expiresInDays`, or never
+     * (`checkExpiry` first when these come from a request).
      */
     const createApiToken = Effect.fn("Accounts.createApiToken")(function* (
       actor: Actor.Actor,
@@ -325,15 +326,6 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
       }
     ) {
       const now = yield* Clock.currentTimeMillis
-      if (input.expiresAt !== undefined && input.expiresInDays !== undefined) {
-        return yield* Validation.invalidField(["expiresAt"], "give expiresAt or expiresInDays, not both")
-      }
-      if (input.expiresAt !== undefined && input.expiresAt <= now) {
-        return yield* Validation.invalidField(["expiresAt"], "must be in the future")
-      }
-      if (input.expiresAt !== undefined && input.expiresAt > now + maxTokenDays * 86_400_000) {
-        return yield* Validation.invalidField(["expiresAt"], `must be within ${maxTokenDays} days`)
-      }
       const token = Tokens.generate("api")
       const stored: StoredToken = {
         hash: Tokens.hash(token),
@@ -355,6 +347,24 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
       yield* securityEvent("api_token.created", { userId: actor.id, tokenId: stored.id, expiresAt: stored.expiresAt })
       return { token, stored }
     })
+
+    /** Refuses an API token's expiry that is past, too far off, or given both ways. */
+    const checkExpiry = (input: {
+      readonly expiresInDays?: number | undefined
+      readonly expiresAt?: number | undefined
+    }): Effect.Effect<void, Errors.InvalidInput> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const at = input.expiresAt
+        if (at === undefined) return Effect.void
+        if (input.expiresInDays !== undefined) {
+          return Effect.fail(Validation.invalidField(["expiresAt"], "give expiresAt or expiresInDays, not both"))
+        }
+        if (at <= now) return Effect.fail(Validation.invalidField(["expiresAt"], "must be in the future"))
+        if (at > now + maxTokenDays * 86_400_000) {
+          return Effect.fail(Validation.invalidField(["expiresAt"], `must be within ${maxTokenDays} days`))
+        }
+        return Effect.void
+      })
 
     const listApiTokens = Effect.fn("Accounts.listApiTokens")(function* (actor: Actor.Actor) {
       return yield* store.listApiTokens(actor.id, yield* Clock.currentTimeMillis)
@@ -384,6 +394,7 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
       changePassword,
       telegram,
       createApiToken,
+      checkExpiry,
       listApiTokens,
       revokeApiToken,
       revokeUser,

@@ -14,7 +14,7 @@ export interface StoredToken {
   readonly id: string
   readonly kind: TokenKind
   readonly userId: Ids.UserId
-  /** The user's role when the token was made; kept current by `setRole`. */
+  /** The user's role when the token was made (kept current by `setRole`); authentication reads the user's own. */
   readonly role: Role.Role
   readonly sessionId: string | null
   /** API tokens: the name given at creation. */

@@ -213,11 +213,12 @@ export const TokensLive = Dispatcher.group(TaskdeskApi, "tokens", (handlers) =>
       .handle("create", ({ payload }) =>
         Effect.gen(function* () {
           const actor = yield* Actor.CurrentActor
-          const { token, stored } = yield* accounts.createApiToken(actor, {
-            name: payload.name,
+          const expiry = {
             expiresInDays: payload.expiresInDays,
             expiresAt: payload.expiresAt === undefined ? undefined : DateTime.toEpochMillis(payload.expiresAt)
-          })
+          }
+          yield* accounts.checkExpiry(expiry)
+          const { token, stored } = yield* accounts.createApiToken(actor, { name: payload.name, ...expiry })
           return new CreatedApiToken({ ...toApiToken(stored), token })
         })
       )
