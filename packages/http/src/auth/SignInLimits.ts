@@ -3,6 +3,7 @@ import { Effect } from "effect"
 import type { Settings } from "../Config.js"
 import { TooManyRequests } from "../Problem.js"
 import type { RateLimiter } from "../RateLimiter.js"
+import { securityEvent } from "./Accounts.js"
 import * as ClientAddress from "./ClientAddress.js"
 
 /**
@@ -46,6 +47,9 @@ export const make = (limiter: RateLimiter, settings: Settings) => {
     const all = `signin-failed:${account}`
     return take(pair, limits.loginFailuresPerMinute).pipe(
       Effect.zipRight(Effect.tapError(take(all, limits.accountFailuresPerMinute), () => limiter.refund(pair))),
+      Effect.tapError((refusal) =>
+        securityEvent("login.throttled", { username: username.slice(0, 64), address, limit: refusal.limit })
+      ),
       Effect.zipRight(attempt),
       Effect.tap(() => Effect.zipRight(limiter.refund(pair), limiter.refund(all)))
     )
