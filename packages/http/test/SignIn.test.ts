@@ -130,7 +130,7 @@ describe("client address", () => {
   })
 
   it("is the right-most forwarded address that is not a trusted proxy", () => {
-    const behind = ClientAddress.make(["127.0.0.1", "10.0.0.0/8", "fd00::/8"])
+    const behind = ClientAddress.make(["::ffff:127.0.0.1", "10.0.0.0/8", "fd00::/8"])
     assert.strictEqual(behind(request("127.0.0.1", "203.0.113.1")), "203.0.113.1")
     assert.strictEqual(behind(request("::ffff:127.0.0.1", "198.51.100.1, 203.0.113.1")), "203.0.113.1")
     assert.strictEqual(behind(request("127.0.0.1", "203.0.113.1, 10.9.8.7, fd00::1")), "203.0.113.1")

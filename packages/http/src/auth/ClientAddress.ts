@@ -25,9 +25,10 @@ export const isAddressOrCidr = (entry: string): boolean => {
 export const make = (trusted: ReadonlyArray<string>) => {
   const proxies = new Net.BlockList()
   for (const entry of trusted) {
-    const [address = "", prefix] = entry.split("/")
+    const [given = "", prefix] = entry.split("/")
+    const address = prefix === undefined ? canonical(given) : given
     const type = Net.isIPv4(address) ? "ipv4" : "ipv6"
-    if (prefix === undefined) proxies.addAddress(canonical(address), type)
+    if (prefix === undefined) proxies.addAddress(address, type)
     else proxies.addSubnet(address, Number(prefix), type)
   }
   const isTrusted = (address: string) => {
