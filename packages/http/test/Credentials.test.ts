@@ -1,9 +1,14 @@
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { assert, describe, layer } from "@effect/vitest"
 import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
 import { Actor, Users } from "@taskdesk/core"
-import { DateTime, Duration, Effect, Layer, Option } from "effect"
+import { Context, DateTime, Duration, Effect, Layer, Option } from "effect"
+import { PasswordHasher } from "../src/auth/PasswordHasher.js"
+import * as Server from "../src/Server.js"
 import * as ServerStorage from "../src/Storage.js"
-import { client, person, raw, serverLayer } from "./support.js"
+import { client, person, raw, serverLayer, settingsFor } from "./support.js"
 
 const storages = [
   { name: "memory", database_url: "memory", storage: undefined },
@@ -130,3 +135,34 @@ for (const storage of storages) {
     })
   })
 }
+
+describe("credentials across server instances", () => {
+  const file = Path.join(Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-instances-")), "taskdesk.db")
+  layer(serverLayer({ database_url: file }), { excludeTestServices: true, timeout: "30 seconds" })((it) => {
+    it.effect("a change made on another instance reaches this one's cached tokens within 2 seconds", () =>
+      Effect.gen(function* () {
+        // A second server on the same database, with its own event bus, as another process would be.
+        const other = yield* Layer.build(
+          Server.layerServices(settingsFor({ database_url: file }), { hasher: PasswordHasher.layerInsecureForTests })
+        )
+        const elsewhere = <A, E>(effect: Effect.Effect<A, E, Users.Users>) =>
+          effect.pipe(Effect.provideService(Users.Users, Context.get(other, Users.Users)))
+        const supervisor = yield* person("supervisor")
+        const { token } = yield* supervisor.api.tokens.create({ payload: { name: "reports" } })
+        assert.strictEqual((yield* raw("/api/events", { token })).status, 200)
+        yield* elsewhere(changeUser(supervisor.user.id, { role: "worker" }))
+        yield* Effect.sleep("2100 millis")
+        assert.strictEqual((yield* raw("/api/events", { token })).status, 403)
+        assert.strictEqual((yield* raw("/api/auth/me", { token })).status, 200)
+        yield* elsewhere(
+          Effect.flatMap(Users.Users, (users) =>
+            users.deactivate(supervisor.user.id).pipe(Actor.asSystem, Effect.orDie)
+          )
+        )
+        yield* Effect.sleep("2100 millis")
+        assert.strictEqual((yield* raw("/api/auth/me", { token })).status, 401)
+        assert.strictEqual((yield* raw("/api/auth/me", { token: supervisor.token })).status, 401)
+      }).pipe(Effect.scoped)
+    )
+  })
+})
