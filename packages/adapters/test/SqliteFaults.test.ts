@@ -83,7 +83,9 @@ describe("SQLite driver under faults", () => {
         yield* setup
         faults.fail("COMMIT")
         faults.fail("ROLLBACK")
-        const exits = yield* answered(Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" }))
+        const exits = yield* answered(
+          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
+        )
         assert.strictEqual(faults.thrown(), 2)
         // Nobody was acknowledged on the failed COMMIT; each member's retry alone committed it.
         assert.deepStrictEqual(acknowledged(exits), range(1, 8))
@@ -100,7 +102,9 @@ describe("SQLite driver under faults", () => {
         yield* setup
         faults.fail("COMMIT")
         faults.fail("ROLLBACK", { times: 20 })
-        const exits = yield* answered(Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" }))
+        const exits = yield* answered(
+          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
+        )
         assert.isTrue(exits.every((exit) => Exit.isFailure(exit) && Cause.isDie(exit.cause)))
         assert.deepStrictEqual(onDisk(file), [])
         faults.clear()
@@ -172,7 +176,9 @@ describe("SQLite driver under faults", () => {
         yield* setup
         faults.fail("COMMIT")
         faults.fail("ROLLBACK")
-        const exits = yield* answered(Effect.forEach(range(1, 6), (i) => Effect.exit(write(i)), { concurrency: "unbounded" }))
+        const exits = yield* answered(
+          Effect.forEach(range(1, 6), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
+        )
         assert.strictEqual(faults.thrown(), 2)
         assert.deepStrictEqual(acknowledged(exits), range(1, 6))
         assert.deepStrictEqual(onDisk(file), range(1, 6))
@@ -181,42 +187,46 @@ describe("SQLite driver under faults", () => {
     })
   )
 
-  it.live("a full disk: SQLite rolls the group back; the members waiting are retried alone, nothing half-written stays", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
-        yield* setup
-        const sql = yield* SqlClient.SqlClient
-        const dialect = yield* Dialect
-        yield* sql`CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`
-        const [pages] = yield* sql<{ page_count: number }>`PRAGMA page_count`
-        // No page may be added: small rows fit the pages there are, a large one needs new pages.
-        yield* sql.unsafe(`PRAGMA max_page_count = ${pages!.page_count}`)
-        const member = (i: number) =>
-          dialect.transaction(
-            Effect.gen(function* () {
-              if (i === 6) {
-                // Its statement fails and SQLite rolls the transaction back; it carries on regardless.
-                yield* Effect.ignore(sql`INSERT INTO blobs (body) VALUES (zeroblob(100000))`)
-              }
-              yield* sql`INSERT INTO items (id, label) VALUES (${i}, ${`item ${i}`})`
-              if (i === 4) yield* sql`INSERT INTO blobs (body) VALUES (zeroblob(100000))`
-              yield* Effect.yieldNow()
-              return i
-            })
+  it.live(
+    "a full disk: SQLite rolls the group back; the members waiting are retried alone, nothing half-written stays",
+    () =>
+      withFile((file) => {
+        const faults = FaultySqlite.make()
+        return Effect.gen(function* () {
+          yield* setup
+          const sql = yield* SqlClient.SqlClient
+          const dialect = yield* Dialect
+          yield* sql`CREATE TABLE blobs (id INTEGER PRIMARY KEY, body BLOB NOT NULL)`
+          const [pages] = yield* sql<{ page_count: number }>`PRAGMA page_count`
+          // No page may be added: small rows fit the pages there are, a large one needs new pages.
+          yield* sql.unsafe(`PRAGMA max_page_count = ${pages!.page_count}`)
+          const member = (i: number) =>
+            dialect.transaction(
+              Effect.gen(function* () {
+                if (i === 6) {
+                  // Its statement fails and SQLite rolls the transaction back; it carries on regardless.
+                  yield* Effect.ignore(sql`INSERT INTO blobs (body) VALUES (zeroblob(100000))`)
+                }
+                yield* sql`INSERT INTO items (id, label) VALUES (${i}, ${`item ${i}`})`
+                if (i === 4) yield* sql`INSERT INTO blobs (body) VALUES (zeroblob(100000))`
+                yield* Effect.yieldNow()
+                return i
+              })
+            )
+          const exits = yield* answered(
+            Effect.forEach(range(1, 8), (i) => Effect.exit(member(i)), { concurrency: "unbounded" })
           )
-        const exits = yield* answered(Effect.forEach(range(1, 8), (i) => Effect.exit(member(i)), { concurrency: "unbounded" }))
-        assert.isTrue(Exit.isFailure(exits[3]!), "the member that filled the disk fails")
-        assert.isTrue(Exit.isFailure(exits[5]!), "the member that carried on after the rollback fails")
-        const others = range(1, 8).filter((i) => i !== 4 && i !== 6)
-        assert.deepStrictEqual(acknowledged(exits), others)
-        // Nothing of 4's or 6's: a statement after SQLite's rollback would have committed on its own.
-        assert.deepStrictEqual(onDisk(file), others)
-        yield* sql.unsafe("PRAGMA max_page_count = 1000000")
-        yield* member(4)
-        yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+          assert.isTrue(Exit.isFailure(exits[3]!), "the member that filled the disk fails")
+          assert.isTrue(Exit.isFailure(exits[5]!), "the member that carried on after the rollback fails")
+          const others = range(1, 8).filter((i) => i !== 4 && i !== 6)
+          assert.deepStrictEqual(acknowledged(exits), others)
+          // Nothing of 4's or 6's: a statement after SQLite's rollback would have committed on its own.
+          assert.deepStrictEqual(onDisk(file), others)
+          yield* sql.unsafe("PRAGMA max_page_count = 1000000")
+          yield* member(4)
+          yield* servesOn(file, range(20, 27))
+        }).pipe(Effect.provide(client(file, faults)))
+      })
   )
 
   describe("a deferred foreign key that fails at COMMIT", () => {
@@ -320,7 +330,9 @@ describe("SQLite driver under faults", () => {
         )
         yield* Deferred.await(inside)
         const cte = yield* Effect.fork(
-          sql<{ id: number }>`WITH next (id) AS (SELECT 2) INSERT INTO items (id, label) SELECT id, 'cte' FROM next RETURNING id`
+          sql<{
+            id: number
+          }>`WITH next (id) AS (SELECT 2) INSERT INTO items (id, label) SELECT id, 'cte' FROM next RETURNING id`
         )
         yield* Effect.yieldNow()
         yield* Deferred.succeed(proceed, undefined)

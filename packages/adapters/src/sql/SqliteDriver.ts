@@ -198,7 +198,11 @@ export const make = (
       }
     }
 
-    const runNow = (sql: string, params: ReadonlyArray<unknown>, mode: Mode): Effect.Effect<ReadonlyArray<object>, SqlError> => {
+    const runNow = (
+      sql: string,
+      params: ReadonlyArray<unknown>,
+      mode: Mode
+    ): Effect.Effect<ReadonlyArray<object>, SqlError> => {
       try {
         return Effect.succeed(
           execute(mode === "unprepared" ? db.prepare(sql) : prepare(sql), params, mode) as ReadonlyArray<object>
@@ -261,7 +265,11 @@ export const make = (
     }
 
     /** A statement of a transaction: on the writer, recorded if it belongs to a grouped transaction. */
-    const runInside = (sql: string, params: ReadonlyArray<unknown>, mode: Mode): Effect.Effect<ReadonlyArray<object>, SqlError> => {
+    const runInside = (
+      sql: string,
+      params: ReadonlyArray<unknown>,
+      mode: Mode
+    ): Effect.Effect<ReadonlyArray<object>, SqlError> => {
       const member = current
       if (member === undefined) return runNow(sql, params, mode)
       // SQLite ended the transaction: anything run now would commit on its own, outside the group.
@@ -308,7 +316,11 @@ export const make = (
         try {
           if (step.mode === "exec") exec(step.sql)
           else
-            result = execute(step.mode === "unprepared" ? db.prepare(step.sql) : prepare(step.sql), step.params, step.mode)
+            result = execute(
+              step.mode === "unprepared" ? db.prepare(step.sql) : prepare(step.sql),
+              step.params,
+              step.mode
+            )
         } catch (cause) {
           failed = true
           result = codeOf(cause)
