@@ -20,10 +20,18 @@ import { Context, Deferred, Effect, Exit, FiberId, Layer, Scope } from "effect"
  * COMMIT waits for the disk (about 0.5 ms here, more than the rest of a task's creation), so
  * transactions that queue while one runs join its physical transaction, each inside its own
  * savepoint (a failure rolls back only its own work), and one COMMIT makes the group durable. No
- * transaction returns before its group's COMMIT has succeeded, a failed COMMIT fails every member,
- * and nothing unsaved is ever visible outside the group: a query outside transactions waits for
- * the COMMIT (or, while a transaction runs, reads on a second, read-only connection: WAL gives it
- * the last committed state), and other statements end the group first.
+ * transaction returns before a COMMIT of its work has succeeded, and nothing unsaved is ever
+ * visible outside the group: a query outside transactions waits for the COMMIT (or, while a
+ * transaction runs, reads on a second, read-only connection: WAL gives it the last committed
+ * state), and other statements end the group first.
+ *
+ * Under faults every member is answered. When the group's COMMIT fails, or its transaction cannot
+ * be committed as it stands (SQLite rolled it back after a full disk or an I/O error, or a failed
+ * member's savepoint could not be rolled back), no member is acknowledged on it: it is rolled back
+ * and each member is retried alone by replaying the statements it ran, never by running its code
+ * again; it is acknowledged only if every statement answers as it did in the group. The permit is
+ * given back by finalizers, so a throw anywhere cannot keep the connection; a transaction left open
+ * by a failed ROLLBACK is rolled back before the writer is used again.
  */
 
 /**
@@ -291,12 +299,14 @@ export const make = (
 
     /** A savepoint statement of a grouped transaction's nested transaction, recorded as its statements are. */
     const execInside = (sql: string) => {
+      const member = current
+      if (member === undefined) return exec(sql)
       if (broken !== undefined) throw broken.cause
       try {
         exec(sql)
-        current?.steps.push({ sql, params: [], mode: "exec", failed: false, result: undefined })
+        member.steps.push({ sql, params: [], mode: "exec", failed: false, result: undefined })
       } catch (cause) {
-        current?.steps.push({ sql, params: [], mode: "exec", failed: true, result: codeOf(cause) })
+        member.steps.push({ sql, params: [], mode: "exec", failed: true, result: codeOf(cause) })
         if (!db.inTransaction) broken = { cause }
         throw cause
       }
@@ -391,7 +401,8 @@ export const make = (
 
     /** The open group's transaction cannot be committed as it stands: its members are retried alone. */
     const recover = () => {
-      if (broken !== undefined) flush()
+      if (group === undefined) broken = undefined
+      else if (broken !== undefined) flush()
     }
 
     /** Ends the open group first (taking the writer from any transaction), then runs the statement. */
