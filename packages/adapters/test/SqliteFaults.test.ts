@@ -187,6 +187,41 @@ describe("SQLite driver under faults", () => {
     })
   )
 
+  it.live("a RELEASE that throws for a finished member: the group is retried alone, that member too", () =>
+    withFile((file) => {
+      const faults = FaultySqlite.make()
+      return Effect.gen(function* () {
+        yield* setup
+        faults.fail("RELEASE taskdesk_group")
+        const exits = yield* answered(
+          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
+        )
+        assert.strictEqual(faults.thrown(), 1)
+        assert.deepStrictEqual(acknowledged(exits), range(1, 8))
+        assert.deepStrictEqual(onDisk(file), range(1, 8))
+        yield* servesOn(file, range(20, 27))
+      }).pipe(Effect.provide(client(file, faults)))
+    })
+  )
+
+  it.live("a BEGIN that throws fails its transaction only", () =>
+    withFile((file) => {
+      const faults = FaultySqlite.make()
+      return Effect.gen(function* () {
+        yield* setup
+        faults.fail("BEGIN IMMEDIATE", { code: "SQLITE_BUSY" })
+        const exits = yield* answered(
+          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
+        )
+        assert.strictEqual(faults.thrown(), 1)
+        assert.isTrue(Exit.isFailure(exits[0]!))
+        assert.deepStrictEqual(acknowledged(exits), range(2, 8))
+        assert.deepStrictEqual(onDisk(file), range(2, 8))
+        yield* servesOn(file, range(20, 27))
+      }).pipe(Effect.provide(client(file, faults)))
+    })
+  )
+
   it.live(
     "a full disk: SQLite rolls the group back; the members waiting are retried alone, nothing half-written stays",
     () =>
