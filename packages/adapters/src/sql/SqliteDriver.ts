@@ -300,7 +300,10 @@ export const make = (
     /** A savepoint statement of a grouped transaction's nested transaction, recorded as its statements are. */
     const execInside = (sql: string) => {
       const member = current
-      if (member === undefined) return exec(sql)
+      if (member === undefined) {
+        exec(sql)
+        return
+      }
       if (broken !== undefined) throw broken.cause
       try {
         exec(sql)
@@ -386,16 +389,18 @@ export const make = (
       if (group === undefined) return
       const lost = broken
       const closed = closeGroup()
-      if (lost !== undefined) return retryAlone(closed, lost.cause)
-      let committed = false
+      let settled = false
       try {
-        const failed = attempt("COMMIT")
-        if (failed !== undefined) return retryAlone(closed, failed.cause)
-        committed = true
-        for (const member of closed.members) Deferred.unsafeDone(member.ack, Exit.void)
-        if (closed.ended !== undefined) Deferred.unsafeDone(closed.ended, Exit.void)
+        const failed = lost ?? attempt("COMMIT")
+        if (failed === undefined) {
+          for (const member of closed.members) Deferred.unsafeDone(member.ack, Exit.void)
+          if (closed.ended !== undefined) Deferred.unsafeDone(closed.ended, Exit.void)
+        } else {
+          retryAlone(closed, failed.cause)
+        }
+        settled = true
       } finally {
-        if (!committed) settleRest(closed, "the group's COMMIT did not complete")
+        if (!settled) settleRest(closed, "the group's COMMIT did not complete")
       }
     }
 
