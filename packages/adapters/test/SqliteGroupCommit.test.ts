@@ -3,6 +3,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { Dialect, layerSqlite } from "../src/sql/Dialect.js"
 import * as SqliteDriver from "../src/sql/SqliteDriver.js"
@@ -84,28 +85,32 @@ describe("SQLite group commit", () => {
     )
   )
 
-  it.effect("what a transaction returned is on disk: a new connection reads it", () =>
+  it.effect("no transaction returns before its COMMIT: when it answers, an independent connection reads its rows", () =>
     withFile((file) =>
       Effect.gen(function* () {
-        yield* Effect.scoped(
-          Effect.gen(function* () {
-            yield* setup
-            yield* Effect.forEach(
-              range(30),
-              (i) =>
-                member(
-                  i,
-                  () => false,
-                  () => true
-                ),
-              { concurrency: 8 }
-            )
-          }).pipe(Effect.provide(client(file)))
+        yield* setup
+        // A connection of its own on the file sees only what has been committed to it.
+        const independent = yield* Effect.acquireRelease(
+          Effect.sync(() => new Database(file, { readonly: true })),
+          (db) => Effect.sync(() => db.close())
         )
-        // The first connection is closed: only what was committed to the file remains.
-        const reopened = yield* ids.pipe(Effect.provide(client(file)))
-        assert.deepStrictEqual(reopened, range(30))
-      })
+        const stored = independent.prepare("SELECT id FROM items WHERE id IN (?, ?) ORDER BY id")
+        const fails = (n: number) => n % 7 === 0
+        const nestedFails = (n: number) => n % 5 === 0
+        const exits = yield* Effect.forEach(
+          range(40),
+          (i) =>
+            Effect.tap(Effect.exit(member(i, fails, nestedFails)), (exit) => {
+              // At the moment the transaction answers, not later.
+              const ids = (stored.all(i, i + 1000) as Array<{ id: number }>).map((r) => r.id)
+              if (Exit.isFailure(exit)) assert.deepStrictEqual(ids, [], `${i} failed: nothing of it is stored`)
+              else assert.deepStrictEqual(ids, nestedFails(i) ? [i] : [i, i + 1000], `${i} answered: it is stored`)
+            }),
+          { concurrency: "unbounded" }
+        )
+        assert.strictEqual(exits.filter(Exit.isFailure).length, 5)
+        assert.isTrue(exits.every((exit, index) => Exit.isFailure(exit) === fails(index + 1)))
+      }).pipe(Effect.provide(client(file)), Effect.scoped)
     )
   )
 
@@ -122,19 +127,24 @@ describe("SQLite group commit", () => {
               ? Effect.map(sql<{ n: number }>`SELECT count(*) AS n FROM items`, ([row]) => {
                   seen.push(row!.n)
                 })
-              : member(
-                  i,
-                  () => false,
-                  () => true
+              : Effect.ignore(
+                  member(
+                    i,
+                    (n) => n % 3 === 0,
+                    () => true
+                  )
                 ),
           { concurrency: "unbounded", discard: true }
         )
-        // A count never goes down, and the last one comes after every write it raced.
+        // A count never goes down (a failed member's row is never seen), and the last comes after every write it raced.
         assert.deepStrictEqual(
           seen,
           [...seen].sort((a, b) => a - b)
         )
-        assert.strictEqual((yield* ids).length, 15)
+        assert.deepStrictEqual(
+          yield* ids,
+          range(20).filter((i) => i % 4 !== 0 && i % 3 !== 0)
+        )
       }).pipe(Effect.provide(client(file)))
     )
   )

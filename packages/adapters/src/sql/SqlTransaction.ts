@@ -7,8 +7,9 @@ import { Dialect } from "./Dialect.js"
 export const layer: Layer.Layer<Transaction.Transaction, never, Dialect> = Layer.effect(
   Transaction.Transaction,
   Effect.map(Dialect, (dialect) => ({
-    // The driver errors added here come from BEGIN (COMMIT and ROLLBACK failures are defects
-    // already): defects too. The effect's own errors pass through untouched.
+    // The driver errors added here come from BEGIN (COMMIT failures are defects already, and the
+    // SQLite driver handles its ROLLBACK failures itself): defects too. The effect's own errors
+    // pass through untouched.
     run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.catchIf(
         dialect.transaction(effect),
