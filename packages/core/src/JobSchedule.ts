@@ -101,6 +101,14 @@ const names: Record<ScheduleField, string> = {
 const invalid = (expression: string, field: ScheduleField, position: number, message: string) =>
   new InvalidSchedule({ expression, field, position, message: `${message} (${names[field]}, position ${position})` })
 
+/**
+ * An IANA time zone by name, in any case. Node 24's Intl also takes UTC offsets ("+03:00") as
+ * zones and Node 20's does not; an offset is not a place's time (no daylight saving), so it is
+ * refused on every runtime.
+ */
+export const zoneNamed = (name: string): Option.Option<DateTime.TimeZone.Named> =>
+  Option.filter(DateTime.zoneMakeNamed(name), (zone) => !/^[+-]/.test(zone.id))
+
 /** Parses a cron expression and an IANA zone, naming the field and position of the first error. */
 export const parseCron = (schedule: CronSchedule): Either.Either<ParsedCron, InvalidSchedule> => {
   const { expression, timeZone } = schedule
@@ -124,7 +132,7 @@ export const parseCron = (schedule: CronSchedule): Either.Either<ParsedCron, Inv
     const result = Cron.parse(probe.join(" "), "UTC")
     if (Either.isLeft(result)) return Either.left(invalid(expression, fieldNames[i]!, token.at, result.left.message))
   }
-  const zone = DateTime.zoneMakeNamed(timeZone.trim())
+  const zone = zoneNamed(timeZone.trim())
   if (Option.isNone(zone)) {
     return Either.left(
       new InvalidSchedule({

@@ -7,7 +7,7 @@
  * Run as a child process: `tsx bench/fastify.ts <port> <database file>`.
  */
 import { createHash, randomBytes } from "node:crypto"
-import Database from "better-sqlite3"
+import Database from "@taskdesk/adapters/sqlite-engine"
 import Fastify from "fastify"
 
 const port = Number(process.argv[2] ?? 5100)

@@ -1,6 +1,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
-import { Context, DateTime, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
+import { JobSchedule } from "@taskdesk/core"
+import { Context, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
 import * as Yaml from "yaml"
 import { isAddressOrCidr } from "./auth/ClientAddress.js"
 
@@ -59,7 +60,7 @@ const Flag = Schema.Union(
 )
 
 const TimeZone = Schema.String.pipe(
-  Schema.filter((s) => Option.isSome(DateTime.zoneMakeNamed(s)), {
+  Schema.filter((s) => Option.isSome(JobSchedule.zoneNamed(s)), {
     message: () => "an IANA time zone such as Europe/Moscow"
   })
 )

@@ -1,4 +1,3 @@
-import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, layer } from "@effect/vitest"
 import { SqlStorage } from "@taskdesk/adapters"
 import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
@@ -193,7 +192,7 @@ describe("AuthStore", () => {
     "SQLite",
     SqlAuthStore.layer.pipe(
       Layer.provideMerge(Layer.effectDiscard(SqlAuthStore.migrate)),
-      Layer.provide(SqliteClient.layer({ filename: ":memory:" }))
+      Layer.provide(SqlStorage.clientSqlite({ filename: ":memory:" }))
     )
   )
 

@@ -136,6 +136,7 @@ logging:
       "invalid configuration: notifications.smtp.port: is missing"
     )
     assert.match(error({ env: { TASKDESK_TIME_ZONE: "Mars/Olympus" }, file: false }), /TASKDESK_TIME_ZONE/)
+    assert.match(error({ env: { TASKDESK_TIME_ZONE: "+03:00" }, file: false }), /TASKDESK_TIME_ZONE/)
     assert.match(error({ env: { TASKDESK_TELEGRAM_WEBHOOK_SECRET: "no spaces" }, file: false }), /webhook_secret/)
     assert.match(error({ env: {}, file: yaml("notifications:\n  smtp:\n    hots: x\n") }), /notifications\.smtp\.hots/)
   })

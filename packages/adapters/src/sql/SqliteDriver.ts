@@ -3,8 +3,8 @@ import { SqlClient } from "@effect/sql"
 import type { Connection } from "@effect/sql/SqlConnection"
 import { SqlError } from "@effect/sql/SqlError"
 import * as Statement from "@effect/sql/Statement"
-import Database from "better-sqlite3"
 import { Context, Deferred, Effect, Exit, FiberId, Layer, Scope } from "effect"
+import Database from "./SqliteEngine.js"
 
 /**
  * A `SqlClient` over one better-sqlite3 connection: `@effect/sql`'s own client and SQLite compiler
