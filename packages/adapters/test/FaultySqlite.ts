@@ -1,4 +1,4 @@
-import Database from "better-sqlite3"
+import Database from "../src/sql/SqliteEngine.js"
 
 /**
  * better-sqlite3 connections whose statements can be made to throw: the driver opens them through

@@ -3,10 +3,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { Dialect, layerSqlite } from "../src/sql/Dialect.js"
 import * as SqliteDriver from "../src/sql/SqliteDriver.js"
+import Database from "../src/sql/SqliteEngine.js"
 import * as FaultySqlite from "./FaultySqlite.js"
 
 // Faults thrown by the connection where SQLite raises them, while transactions commit in groups:
