@@ -22,7 +22,7 @@ import { projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
 import { isOpen as isTaskOpen, Task, transition as transitionTask } from "./Task.js"
 import { TaskRepo } from "./TaskRepo.js"
-import { Tasks, taskSubject } from "./Tasks.js"
+import { assigneeProblem, Tasks, taskSubject } from "./Tasks.js"
 import { TemplateRepo } from "./TemplateRepo.js"
 import { UserRepo } from "./UserRepo.js"
 import { invalidField, validate } from "./Validation.js"
@@ -109,9 +109,12 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
         const taken = new Set<string>()
         const resolved: Array<{ readonly item: BatchItem; readonly task: Option.Option<Task> }> = []
         for (const [index, item] of items.entries()) {
-          const assignee = assignees.find((u) => u.id === item.assigneeId)
-          if (assignee === undefined || !assignee.active)
-            problem(index, "assigneeId", `no active user ${item.assigneeId}`)
+          const refused = assigneeProblem(
+            policy,
+            assignees.find((u) => u.id === item.assigneeId),
+            item.assigneeId
+          )
+          if (refused !== undefined) problem(index, "assigneeId", refused)
           if ((item.templateId === undefined) === (item.taskId === undefined)) {
             problem(index, "templateId", "give exactly one of templateId and taskId")
             resolved.push({ item, task: Option.none() })

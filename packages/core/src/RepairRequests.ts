@@ -112,9 +112,8 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       const actor = yield* CurrentActor
       yield* ensure(policy, actor, "repair.create")
       const valid = yield* validate(CreateRepairRequest.fields)(input)
-      if (valid.technicianId !== undefined || valid.deadline !== undefined) {
-        yield* ensure(policy, actor, "repair.assign")
-      }
+      if (valid.technicianId !== undefined) yield* ensure(policy, actor, "repair.assign")
+      if (valid.deadline !== undefined) yield* ensure(policy, actor, "repair.setDeadline")
       const clientId = yield* clientOf(actor, valid.clientId)
       if (valid.technicianId !== undefined) yield* checkTechnician(valid.technicianId)
       const id = RepairRequestId.make(yield* ids.next)
@@ -212,11 +211,17 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
         Effect.gen(function* () {
           const request = yield* loadFor(id, "repair.read")
           const relations = relationsOf(actor, request)
-          const mayManage = policy.allows(actor, "repair.assign", relations)
-          const mayDiagnose =
-            changed.every((k) => diagnosisFields.includes(k)) && policy.allows(actor, "repair.work", relations)
-          if (!mayManage && !mayDiagnose) return yield* new Forbidden({ action: "repair.assign" })
-          if (changed.length === 0) return request
+          const mayWork = policy.allows(actor, "repair.work", relations)
+          if (changed.length === 0) {
+            if (mayWork || policy.allows(actor, "repair.assign", relations)) return request
+            return yield* new Forbidden({ action: "repair.assign" })
+          }
+          for (const field of changed) {
+            const action: Action = field === "deadline" ? "repair.setDeadline" : "repair.assign"
+            const allowed =
+              policy.allows(actor, action, relations) || (diagnosisFields.includes(field) && mayWork)
+            if (!allowed) return yield* new Forbidden({ action, reason: `you may not change ${field}` })
+          }
           const version = expectedVersion ?? request.version
           const next = new RepairRequest({
             ...request,
