@@ -14,6 +14,7 @@ import { AssignmentRepo } from "./AssignmentRepo.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
@@ -47,6 +48,8 @@ export interface InboxItem {
   /** Open and due within the next 24 hours. */
   readonly dueSoon: boolean
 }
+
+const assignmentChanges = differ(Assignment.fields)
 
 export const assignmentSubject = (id: AssignmentId): Subject => new Subject({ kind: "assignment", id })
 
@@ -254,7 +257,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           yield* repo.update(next, assignment.version)
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.accepted", taskId: task.id },
+            { _tag: "assignment.accepted", taskId: task.id, changes: assignmentChanges(assignment, next) },
             Option.some(taskSubject(task.id))
           )
           return next
@@ -274,7 +277,12 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           yield* repo.update(next, assignment.version)
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.rejected", taskId: task.id, reason: valid },
+            {
+              _tag: "assignment.rejected",
+              taskId: task.id,
+              reason: valid,
+              changes: assignmentChanges(assignment, next)
+            },
             Option.some(taskSubject(task.id))
           )
           return next
@@ -292,7 +300,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           yield* repo.update(next, assignment.version)
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.completed", taskId: task.id },
+            { _tag: "assignment.completed", taskId: task.id, changes: assignmentChanges(assignment, next) },
             Option.some(taskSubject(task.id))
           )
           const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
@@ -327,7 +335,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           }
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.cancelled", taskId: task.id },
+            { _tag: "assignment.cancelled", taskId: task.id, changes: assignmentChanges(assignment, next) },
             Option.some(taskSubject(task.id))
           )
           return next

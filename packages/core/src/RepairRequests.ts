@@ -3,6 +3,7 @@ import { Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { Forbidden, orNotFound, RuleViolation } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CommentId, RepairRequestId, UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
@@ -35,6 +36,8 @@ export const repairSubject = (id: RepairRequestId): Subject => new Subject({ kin
 
 /** Who may be made a request's technician: the seeds' masters, and managers or admins lending a hand. */
 export const technicianRoles: ReadonlyArray<Role> = ["worker", "manager", "admin"]
+
+const repairChanges = differ(RepairRequest.fields)
 
 const blankToUndefined = (text: string | undefined): string | undefined => {
   const trimmed = text?.trim()
@@ -235,7 +238,11 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
             version: version + 1
           })
           yield* repo.update(next, version)
-          yield* audit.record(repairSubject(id), { _tag: "repair.updated", fields: changed })
+          yield* audit.record(repairSubject(id), {
+            _tag: "repair.updated",
+            fields: changed,
+            changes: repairChanges(request, next, changed)
+          })
           return next
         })
       )

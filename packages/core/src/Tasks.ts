@@ -4,6 +4,7 @@ import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { DocumentRepo } from "./DocumentRepo.js"
 import { orNotFound, RuleViolation } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
 import { traced, withSpan } from "./Operation.js"
@@ -30,6 +31,8 @@ export const assigneeProblem = (policy: Policy["Type"], user: User | undefined, 
   }
   return undefined
 }
+
+const taskChanges = differ(Task.fields)
 
 /** The audit subject of a task. */
 export const taskSubject = (id: TaskId): Subject => new Subject({ kind: "task", id })
@@ -201,7 +204,11 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
             version: version + 1
           })
           yield* repo.update(next, version)
-          yield* audit.record(taskSubject(id), { _tag: "task.updated", fields: changed })
+          yield* audit.record(taskSubject(id), {
+            _tag: "task.updated",
+            fields: changed,
+            changes: taskChanges(task, next, changed as ReadonlyArray<keyof UpdateTask>)
+          })
           return next
         })
       )

@@ -111,6 +111,38 @@ describe("Assignments", () => {
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 
+  it.effect("refuses work for people the policy does not let receive it, each as a problem of its item", () =>
+    Effect.gen(function* () {
+      const { people, fridge, existing } = yield* setup
+      const assignments = yield* Assignments
+      const before = yield* eventCount
+      const error = yield* assignments
+        .batch({
+          items: [
+            { templateId: fridge.id, assigneeId: people.worker.id },
+            { taskId: existing.id, assigneeId: people.client.id },
+            { templateId: fridge.id, assigneeId: people.supervisor.id },
+            { taskId: existing.id, assigneeId: people.partner.id }
+          ]
+        })
+        .pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(error._tag, "BatchRejected")
+      if (error._tag !== "BatchRejected") return
+      assert.deepStrictEqual(
+        error.problems.map((p) => [p.index, p.field]),
+        [
+          [1, "assigneeId"],
+          [2, "assigneeId"]
+        ]
+      )
+      assert.include(error.problems[0]!.message, people.client.id)
+      assert.include(error.problems[0]!.message, "client")
+      assert.include(error.problems[1]!.message, people.supervisor.id)
+      assert.include(error.problems[1]!.message, "supervisor")
+      assert.strictEqual(yield* eventCount, before)
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
   it.effect("accepting starts the task; completing the last assignment finishes it", () =>
     Effect.gen(function* () {
       const { people, existing } = yield* setup

@@ -347,6 +347,23 @@ describe("RepairRequests", () => {
       for (const [what, effect, tag] of cases) assert.strictEqual(yield* outcome(effect), tag, what)
     }))
 
+  test("setting a deadline needs repair.setDeadline, and the refusal names that action", () =>
+    Effect.gen(function* () {
+      const { people, repairs, file } = yield* world
+      const deadline = DateTime.add(start, { days: 1 })
+      const byClient = yield* as(people.client)(repairs.create({ ...fridge, deadline })).pipe(Effect.flip)
+      assert.deepStrictEqual([byClient._tag, field(byClient, "action")], ["Forbidden", "repair.setDeadline"])
+      const id = yield* file("in_progress")
+      const byTechnician = yield* as(people.worker)(repairs.update(id, { deadline, category: "Шум" })).pipe(
+        Effect.flip
+      )
+      assert.deepStrictEqual([byTechnician._tag, field(byTechnician, "action")], ["Forbidden", "repair.setDeadline"])
+      const byClientLater = yield* as(people.client)(repairs.update(id, { deviceModel: "X" })).pipe(Effect.flip)
+      assert.deepStrictEqual([byClientLater._tag, field(byClientLater, "action")], ["Forbidden", "repair.assign"])
+      const set = yield* as(people.manager)(repairs.update(id, { deadline }))
+      assert.isTrue(Option.contains(set.deadline, deadline))
+    }))
+
   test("updates details: managers anything, the technician what diagnosis finds", () =>
     Effect.gen(function* () {
       const { people, repairs, file } = yield* world

@@ -1,9 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, DateTime, Effect, FastCheck, Fiber, Option, Stream, TestClock } from "effect"
+import { Chunk, DateTime, Effect, FastCheck, Fiber, Layer, Option, Stream, TestClock } from "effect"
 import { AuditLog } from "../src/AuditLog.js"
 import { Comments } from "../src/Comments.js"
 import { Documents } from "../src/Documents.js"
+import { EventBus } from "../src/EventBus.js"
+import { IdGenerator } from "../src/IdGenerator.js"
 import { TaskId } from "../src/Ids.js"
+import * as MemoryStorage from "../src/memory/MemoryStorage.js"
+import { defaultRules, Policy } from "../src/Policy.js"
 import { Projects } from "../src/Projects.js"
 import { Resolutions } from "../src/Resolutions.js"
 import { canTransition, type TaskStatus, transition, transitions } from "../src/Task.js"
@@ -275,5 +279,55 @@ describe("Tasks", () => {
         "cancelled"
       )
     }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+})
+
+describe("Who may be given work", () => {
+  /** taskdesk in memory under other rules: clients may receive work too. */
+  const clientsWork = TaskDesk.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        MemoryStorage.layer,
+        Policy.layer({ ...defaultRules, client: { ...defaultRules.client, "work.receive": ["self"] } }),
+        IdGenerator.layerTest,
+        EventBus.layerLocal
+      )
+    )
+  )
+
+  it.effect("a client or a supervisor is refused as a task's assignee, naming the person and role", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const tasks = yield* Tasks
+      const refused = yield* tasks
+        .create({ title: "Fix the fridge", assigneeIds: [people.worker.id, people.client.id] })
+        .pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(refused._tag, "InvalidInput")
+      if (refused._tag !== "InvalidInput") return
+      assert.deepStrictEqual(refused.issues[0]!.path, ["assigneeIds", 1])
+      assert.include(refused.issues[0]!.message, people.client.id)
+      assert.include(refused.issues[0]!.message, "client")
+      const task = yield* tasks
+        .create({ title: "Fix the fridge", assigneeIds: [people.worker.id, people.partner.id, people.manager.id] })
+        .pipe(as(people.manager))
+      const update = yield* tasks
+        .update(task.id, { assigneeIds: [people.supervisor.id] })
+        .pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(update._tag, "InvalidInput")
+      if (update._tag !== "InvalidInput") return
+      assert.deepStrictEqual(update.issues[0]!.path, ["assigneeIds", 0])
+      assert.include(update.issues[0]!.message, "supervisor")
+      assert.deepStrictEqual((yield* tasks.get(task.id).pipe(as(people.manager))).assigneeIds, task.assigneeIds)
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("the policy decides: rules that let clients receive work let them be assigned", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const task = yield* (yield* Tasks)
+        .create({ title: "Fix the fridge", assigneeIds: [people.client.id] })
+        .pipe(as(people.manager))
+      assert.deepStrictEqual(task.assigneeIds, [people.client.id])
+    }).pipe(Effect.provide(clientsWork))
   )
 })
