@@ -221,9 +221,8 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
           }
           for (const field of changed) {
             const action: Action = field === "deadline" ? "repair.setDeadline" : "repair.assign"
-            const allowed =
-              policy.allows(actor, action, relations) || (diagnosisFields.includes(field) && mayWork)
-            if (!allowed) return yield* new Forbidden({ action, reason: `you may not change ${field}` })
+            const allowed = policy.allows(actor, action, relations) || (diagnosisFields.includes(field) && mayWork)
+            if (!allowed) return yield* new Forbidden({ action, reason: `changing ${field} needs ${action}` })
           }
           const version = expectedVersion ?? request.version
           const next = new RepairRequest({

@@ -174,6 +174,89 @@ describe("Assignments", () => {
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 
+  it.effect("each answer records the assignment's old and new values in the task's history", () =>
+    Effect.gen(function* () {
+      const { people, existing } = yield* setup
+      const assignments = yield* Assignments
+      const [a, b, c] = yield* assignments
+        .batch({
+          items: [
+            { taskId: existing.id, assigneeId: people.worker.id },
+            { taskId: existing.id, assigneeId: people.worker2.id },
+            { taskId: existing.id, assigneeId: people.manager.id }
+          ]
+        })
+        .pipe(as(people.manager))
+      const now = DateTime.formatIso(monday)
+      yield* assignments.accept(a!.id).pipe(as(people.worker))
+      yield* assignments.reject(b!.id, "Занят").pipe(as(people.worker2))
+      yield* assignments.accept(c!.id).pipe(as(people.manager))
+      yield* assignments.cancel(c!.id).pipe(as(people.manager))
+      yield* assignments.complete(a!.id).pipe(as(people.worker))
+      const history = yield* (yield* Tasks).history(existing.id).pipe(as(people.manager))
+      const answers = history.filter((e) => e.subject.kind === "assignment" && e.type !== "assignment.offered")
+      assert.deepStrictEqual(
+        answers.map((e) => [e.subject.id, e.payload]),
+        [
+          [
+            a!.id,
+            {
+              _tag: "assignment.accepted",
+              taskId: existing.id,
+              changes: [
+                { field: "status", from: "pending", to: "accepted" },
+                { field: "respondedAt", from: null, to: now }
+              ]
+            }
+          ],
+          [
+            b!.id,
+            {
+              _tag: "assignment.rejected",
+              taskId: existing.id,
+              reason: "Занят",
+              changes: [
+                { field: "status", from: "pending", to: "rejected" },
+                { field: "rejectionReason", from: null, to: "Занят" },
+                { field: "respondedAt", from: null, to: now }
+              ]
+            }
+          ],
+          [
+            c!.id,
+            {
+              _tag: "assignment.accepted",
+              taskId: existing.id,
+              changes: [
+                { field: "status", from: "pending", to: "accepted" },
+                { field: "respondedAt", from: null, to: now }
+              ]
+            }
+          ],
+          [
+            c!.id,
+            {
+              _tag: "assignment.cancelled",
+              taskId: existing.id,
+              changes: [{ field: "status", from: "accepted", to: "cancelled" }]
+            }
+          ],
+          [
+            a!.id,
+            {
+              _tag: "assignment.completed",
+              taskId: existing.id,
+              changes: [
+                { field: "status", from: "accepted", to: "completed" },
+                { field: "completedAt", from: null, to: now }
+              ]
+            }
+          ]
+        ]
+      )
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
   it.effect("rejecting needs a reason and keeps it", () =>
     Effect.gen(function* () {
       const { people, fridge } = yield* setup

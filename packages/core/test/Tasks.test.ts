@@ -169,9 +169,46 @@ describe("Tasks", () => {
       const staleMove = yield* tasks.changeStatus(task.id, "in_progress", 1).pipe(as(people.manager), Effect.flip)
       assert.strictEqual(staleMove._tag, "VersionConflict")
       const history = yield* tasks.history(task.id).pipe(as(people.manager))
-      assert.deepStrictEqual(history[1]!.payload, { _tag: "task.updated", fields: ["title", "dueAt", "tags"] })
+      assert.deepStrictEqual(history[1]!.payload, {
+        _tag: "task.updated",
+        fields: ["title", "dueAt", "tags"],
+        changes: [
+          { field: "title", from: "Paint", to: "Paint the wall" },
+          { field: "dueAt", from: "2026-03-03T09:00:00.000Z", to: null },
+          { field: "tags", from: [], to: ["b"] }
+        ]
+      })
       yield* tasks.delete(task.id, 2).pipe(as(people.manager))
       assert.strictEqual((yield* tasks.get(task.id).pipe(as(people.manager), Effect.flip))._tag, "NotFound")
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("history records the old and new value of each changed field", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const tasks = yield* Tasks
+      const task = yield* tasks
+        .create({ title: "Paint", assigneeIds: [people.worker.id], priority: "low" })
+        .pipe(as(people.manager))
+      yield* tasks
+        .update(task.id, {
+          title: "Paint",
+          priority: "urgent",
+          assigneeIds: [people.worker.id, people.worker2.id, people.worker.id],
+          description: "Белая краска, 两层"
+        })
+        .pipe(as(people.manager))
+      const history = yield* tasks.history(task.id).pipe(as(people.manager))
+      // The title was named but kept: it is among `fields`, not among `changes`.
+      assert.deepStrictEqual(history[1]!.payload, {
+        _tag: "task.updated",
+        fields: ["title", "description", "priority", "assigneeIds"],
+        changes: [
+          { field: "description", from: "", to: "Белая краска, 两层" },
+          { field: "priority", from: "low", to: "urgent" },
+          { field: "assigneeIds", from: [people.worker.id], to: [people.worker.id, people.worker2.id] }
+        ]
+      })
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 

@@ -132,7 +132,9 @@ describe("At least one active administrator", () => {
     Effect.gen(function* () {
       const people = yield* setup
       const users = yield* Users
-      const other = yield* users.create({ name: "Other", username: "other_admin", role: "admin" }).pipe(as(people.admin))
+      const other = yield* users
+        .create({ name: "Other", username: "other_admin", role: "admin" })
+        .pipe(as(people.admin))
       const results = yield* Effect.all(
         [
           users.update(other.id, { role: "worker" }).pipe(as(people.admin), Effect.either),

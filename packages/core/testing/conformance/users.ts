@@ -79,7 +79,10 @@ export const userRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           const seenFirst = yield* Fiber.join(first)
           const seenSecond = yield* Fiber.join(second)
           assert.isTrue(seenFirst.includes(a!.id))
-          assert.isFalse(seenSecond.includes(a!.id), "the second transaction read the admins before the first committed")
+          assert.isFalse(
+            seenSecond.includes(a!.id),
+            "the second transaction read the admins before the first committed"
+          )
           assert.isTrue(seenSecond.includes(b!.id))
         })
       )
