@@ -1,8 +1,8 @@
 import { Schema } from "effect"
 
 /**
- * One field a change set, as the audit log records it: the value before and after in the field's
- * encoded (JSON) form, as the API shows it (`dueAt` an ISO string, a list an array); `null` for none.
+ * A field a change gave a new value, as the audit log records it: the value before and after in the
+ * field's encoded (JSON) form, as the API shows it (`dueAt` an ISO string, a list an array); `null` for none.
  */
 export const FieldChange = Schema.Struct({
   field: Schema.String,
@@ -47,6 +47,7 @@ export const differ = <Fields extends Schema.Struct.Fields>(fields: Fields) => {
   ): ReadonlyArray<FieldChange> => {
     const changes: Array<FieldChange> = []
     for (const key of keys) {
+      if (!Object.hasOwn(fields, key)) continue
       const from = encode(key, before[key])
       const to = encode(key, after[key])
       if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ field: key, from, to })
