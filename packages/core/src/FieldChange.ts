@@ -1,4 +1,4 @@
-import { Schema } from "effect"
+import { Equal, Schema } from "effect"
 
 /**
  * A field a change gave a new value, as the audit log records it: the value before and after in the
@@ -48,6 +48,8 @@ export const differ = <Fields extends Schema.Struct.Fields>(fields: Fields) => {
     const changes: Array<FieldChange> = []
     for (const key of keys) {
       if (!Object.hasOwn(fields, key)) continue
+      // Equal values encode alike: only fields that may have changed pay for encoding.
+      if (Equal.equals(before[key], after[key])) continue
       const from = encode(key, before[key])
       const to = encode(key, after[key])
       if (JSON.stringify(from) !== JSON.stringify(to)) changes.push({ field: key, from, to })
