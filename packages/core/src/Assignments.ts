@@ -14,6 +14,7 @@ import { AssignmentRepo } from "./AssignmentRepo.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
@@ -22,7 +23,7 @@ import { projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
 import { isOpen as isTaskOpen, Task, transition as transitionTask } from "./Task.js"
 import { TaskRepo } from "./TaskRepo.js"
-import { Tasks, taskSubject } from "./Tasks.js"
+import { assigneeProblem, Tasks, taskSubject } from "./Tasks.js"
 import { TemplateRepo } from "./TemplateRepo.js"
 import { UserRepo } from "./UserRepo.js"
 import { invalidField, validate } from "./Validation.js"
@@ -47,6 +48,8 @@ export interface InboxItem {
   /** Open and due within the next 24 hours. */
   readonly dueSoon: boolean
 }
+
+const assignmentChanges = differ(Assignment.fields)
 
 export const assignmentSubject = (id: AssignmentId): Subject => new Subject({ kind: "assignment", id })
 
@@ -109,9 +112,12 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
         const taken = new Set<string>()
         const resolved: Array<{ readonly item: BatchItem; readonly task: Option.Option<Task> }> = []
         for (const [index, item] of items.entries()) {
-          const assignee = assignees.find((u) => u.id === item.assigneeId)
-          if (assignee === undefined || !assignee.active)
-            problem(index, "assigneeId", `no active user ${item.assigneeId}`)
+          const refused = assigneeProblem(
+            policy,
+            assignees.find((u) => u.id === item.assigneeId),
+            item.assigneeId
+          )
+          if (refused !== undefined) problem(index, "assigneeId", refused)
           if ((item.templateId === undefined) === (item.taskId === undefined)) {
             problem(index, "templateId", "give exactly one of templateId and taskId")
             resolved.push({ item, task: Option.none() })
@@ -251,7 +257,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           yield* repo.update(next, assignment.version)
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.accepted", taskId: task.id },
+            { _tag: "assignment.accepted", taskId: task.id, changes: assignmentChanges(assignment, next) },
             Option.some(taskSubject(task.id))
           )
           return next
@@ -271,7 +277,12 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           yield* repo.update(next, assignment.version)
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.rejected", taskId: task.id, reason: valid },
+            {
+              _tag: "assignment.rejected",
+              taskId: task.id,
+              reason: valid,
+              changes: assignmentChanges(assignment, next)
+            },
             Option.some(taskSubject(task.id))
           )
           return next
@@ -289,7 +300,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           yield* repo.update(next, assignment.version)
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.completed", taskId: task.id },
+            { _tag: "assignment.completed", taskId: task.id, changes: assignmentChanges(assignment, next) },
             Option.some(taskSubject(task.id))
           )
           const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
@@ -324,7 +335,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           }
           yield* audit.record(
             assignmentSubject(id),
-            { _tag: "assignment.cancelled", taskId: task.id },
+            { _tag: "assignment.cancelled", taskId: task.id, changes: assignmentChanges(assignment, next) },
             Option.some(taskSubject(task.id))
           )
           return next

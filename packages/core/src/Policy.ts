@@ -14,6 +14,8 @@ export type Action =
   | "task.cancel"
   | "task.delete"
   | "task.comment"
+  // Asked of the person who would receive work (a task's assignee, an assignment's), with relation `self`.
+  | "work.receive"
   | "template.read"
   | "template.manage"
   | "assignment.create"
@@ -24,6 +26,8 @@ export type Action =
   | "repair.create"
   | "repair.read"
   | "repair.assign"
+  // Setting a repair request's deadline, when filing it or later.
+  | "repair.setDeadline"
   | "repair.work"
   | "repair.cancel"
   | "repair.comment"
@@ -68,6 +72,7 @@ export const defaultRules: Rules = {
     "task.cancel": everything,
     "task.delete": everything,
     "task.comment": everything,
+    "work.receive": ["self"],
     "template.read": everything,
     "template.manage": everything,
     "assignment.create": everything,
@@ -78,6 +83,7 @@ export const defaultRules: Rules = {
     "repair.create": everything,
     "repair.read": everything,
     "repair.assign": everything,
+    "repair.setDeadline": everything,
     "repair.work": everything,
     "repair.cancel": everything,
     "repair.comment": everything,
@@ -102,6 +108,7 @@ export const defaultRules: Rules = {
     "task.cancel": everything,
     "task.delete": everything,
     "task.comment": everything,
+    "work.receive": ["self"],
     "template.read": everything,
     "template.manage": everything,
     "assignment.create": everything,
@@ -111,6 +118,7 @@ export const defaultRules: Rules = {
     "repair.create": everything,
     "repair.read": everything,
     "repair.assign": everything,
+    "repair.setDeadline": everything,
     "repair.cancel": everything,
     "repair.comment": everything,
     "project.create": everything,
@@ -127,6 +135,7 @@ export const defaultRules: Rules = {
     "task.read": ["assignee"],
     "task.transition": ["assignee"],
     "task.comment": ["assignee"],
+    "work.receive": ["self"],
     "template.read": everything,
     "assignment.read": ["assignee"],
     "assignment.answer": ["assignee"],
@@ -167,6 +176,7 @@ export const defaultRules: Rules = {
     "task.cancel": ["projectOwner"],
     "task.delete": ["projectOwner"],
     "task.comment": ["projectOwner"],
+    "work.receive": ["self"],
     "template.read": everything,
     "assignment.create": ["projectOwner"],
     "assignment.read": ["projectOwner"],

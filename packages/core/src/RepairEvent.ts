@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { Changes } from "./FieldChange.js"
 import { CommentId, UserId } from "./Ids.js"
 import { RepairNumber, RepairStatus, Score } from "./RepairRequest.js"
 
@@ -28,7 +29,10 @@ export const RepairRated = Schema.TaggedStruct("repair.rated", {
   feedback: Schema.optional(Schema.String)
 })
 export const RepairUpdated = Schema.TaggedStruct("repair.updated", {
-  fields: Schema.Array(Schema.String)
+  /** The fields the change named. */
+  fields: Schema.Array(Schema.String),
+  /** Those whose value changed, with the old and new value (absent in events recorded before). */
+  changes: Changes
 })
 
 export const RepairEvent = Schema.Union(

@@ -198,8 +198,9 @@ export class CreateRepairRequest extends Schema.Class<CreateRepairRequest>("Crea
   serialNumber: Schema.optional(SerialNumber),
   problemDescription: ProblemDescription,
   category: Schema.optional(ProblemCategory),
-  /** Setting these at once needs the right to assign. */
+  /** The technician at once: needs `repair.assign` (managers, admins). */
   technicianId: Schema.optional(UserId),
+  /** When the repair is due: needs `repair.setDeadline` (managers, admins); clients leave it out. */
   deadline: Schema.optional(Schema.DateTimeUtc)
 }) {}
 

@@ -3,6 +3,7 @@ import { Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { Forbidden, orNotFound, RuleViolation } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { CommentId, RepairRequestId, UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
@@ -35,6 +36,8 @@ export const repairSubject = (id: RepairRequestId): Subject => new Subject({ kin
 
 /** Who may be made a request's technician: the seeds' masters, and managers or admins lending a hand. */
 export const technicianRoles: ReadonlyArray<Role> = ["worker", "manager", "admin"]
+
+const repairChanges = differ(RepairRequest.fields)
 
 const blankToUndefined = (text: string | undefined): string | undefined => {
   const trimmed = text?.trim()
@@ -112,9 +115,8 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       const actor = yield* CurrentActor
       yield* ensure(policy, actor, "repair.create")
       const valid = yield* validate(CreateRepairRequest.fields)(input)
-      if (valid.technicianId !== undefined || valid.deadline !== undefined) {
-        yield* ensure(policy, actor, "repair.assign")
-      }
+      if (valid.technicianId !== undefined) yield* ensure(policy, actor, "repair.assign")
+      if (valid.deadline !== undefined) yield* ensure(policy, actor, "repair.setDeadline")
       const clientId = yield* clientOf(actor, valid.clientId)
       if (valid.technicianId !== undefined) yield* checkTechnician(valid.technicianId)
       const id = RepairRequestId.make(yield* ids.next)
@@ -212,11 +214,16 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
         Effect.gen(function* () {
           const request = yield* loadFor(id, "repair.read")
           const relations = relationsOf(actor, request)
-          const mayManage = policy.allows(actor, "repair.assign", relations)
-          const mayDiagnose =
-            changed.every((k) => diagnosisFields.includes(k)) && policy.allows(actor, "repair.work", relations)
-          if (!mayManage && !mayDiagnose) return yield* new Forbidden({ action: "repair.assign" })
-          if (changed.length === 0) return request
+          const mayWork = policy.allows(actor, "repair.work", relations)
+          if (changed.length === 0) {
+            if (mayWork || policy.allows(actor, "repair.assign", relations)) return request
+            return yield* new Forbidden({ action: "repair.assign" })
+          }
+          for (const field of changed) {
+            const action: Action = field === "deadline" ? "repair.setDeadline" : "repair.assign"
+            const allowed = policy.allows(actor, action, relations) || (diagnosisFields.includes(field) && mayWork)
+            if (!allowed) return yield* new Forbidden({ action, reason: `changing ${field} needs ${action}` })
+          }
           const version = expectedVersion ?? request.version
           const next = new RepairRequest({
             ...request,
@@ -230,7 +237,11 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
             version: version + 1
           })
           yield* repo.update(next, version)
-          yield* audit.record(repairSubject(id), { _tag: "repair.updated", fields: changed })
+          yield* audit.record(repairSubject(id), {
+            _tag: "repair.updated",
+            fields: changed,
+            changes: repairChanges(request, next, changed)
+          })
           return next
         })
       )

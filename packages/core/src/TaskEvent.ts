@@ -1,8 +1,12 @@
 import { Schema } from "effect"
+import { Changes } from "./FieldChange.js"
 import { CommentId, TaskId, TemplateId, UserId } from "./Ids.js"
 import { Priority, TaskStatus } from "./Task.js"
 
-/** Changes to tasks, templates, assignments and task comments, as the audit log records them. */
+/**
+ * Changes to tasks, templates, assignments and task comments, as the audit log records them. An
+ * update or an assignment's move carries `changes`: each changed field with its old and new value.
+ */
 export const TaskCreated = Schema.TaggedStruct("task.created", {
   title: Schema.String,
   priority: Priority,
@@ -10,7 +14,10 @@ export const TaskCreated = Schema.TaggedStruct("task.created", {
   templateId: Schema.optional(TemplateId)
 })
 export const TaskUpdated = Schema.TaggedStruct("task.updated", {
-  fields: Schema.Array(Schema.String)
+  /** The fields the change named. */
+  fields: Schema.Array(Schema.String),
+  /** Those whose value changed, with the old and new value (absent in events recorded before). */
+  changes: Changes
 })
 export const TaskStatusChanged = Schema.TaggedStruct("task.status_changed", {
   from: TaskStatus,
@@ -30,13 +37,14 @@ export const AssignmentOffered = Schema.TaggedStruct("assignment.offered", {
   taskId: TaskId,
   assigneeId: UserId
 })
-export const AssignmentAccepted = Schema.TaggedStruct("assignment.accepted", { taskId: TaskId })
+export const AssignmentAccepted = Schema.TaggedStruct("assignment.accepted", { taskId: TaskId, changes: Changes })
 export const AssignmentRejected = Schema.TaggedStruct("assignment.rejected", {
   taskId: TaskId,
-  reason: Schema.String
+  reason: Schema.String,
+  changes: Changes
 })
-export const AssignmentCompleted = Schema.TaggedStruct("assignment.completed", { taskId: TaskId })
-export const AssignmentCancelled = Schema.TaggedStruct("assignment.cancelled", { taskId: TaskId })
+export const AssignmentCompleted = Schema.TaggedStruct("assignment.completed", { taskId: TaskId, changes: Changes })
+export const AssignmentCancelled = Schema.TaggedStruct("assignment.cancelled", { taskId: TaskId, changes: Changes })
 
 export const TaskEvent = Schema.Union(
   TaskCreated,

@@ -1,9 +1,10 @@
 import { DateTime, Effect, Option } from "effect"
-import { type Actor, CurrentActor } from "./Actor.js"
+import { Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { DocumentRepo } from "./DocumentRepo.js"
 import { orNotFound, RuleViolation } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
 import { traced, withSpan } from "./Operation.js"
@@ -14,8 +15,24 @@ import { ProjectRepo } from "./ProjectRepo.js"
 import { CreateTask, Task, type TaskStatus, transition, UpdateTask } from "./Task.js"
 import { sortKey, type TaskListQuery, type TaskVisibility } from "./TaskQuery.js"
 import { TaskRepo } from "./TaskRepo.js"
+import type { User } from "./User.js"
 import { UserRepo } from "./UserRepo.js"
 import { invalidField, validate } from "./Validation.js"
+
+/**
+ * Why a person cannot be given work, or `undefined` when they can: they must exist, be active, and
+ * be allowed `work.receive` by the policy (a client or a supervisor is not, by default).
+ */
+export const assigneeProblem = (policy: Policy["Type"], user: User | undefined, id: UserId): string | undefined => {
+  if (user === undefined || !user.active) return `no active user ${id}`
+  const receiver = new Actor({ id: user.id, role: user.role })
+  if (!policy.allows(receiver, "work.receive", new Set(["self"]))) {
+    return `${id} is a ${user.role}, who may not be assigned work`
+  }
+  return undefined
+}
+
+const taskChanges = differ(Task.fields)
 
 /** The audit subject of a task. */
 export const taskSubject = (id: TaskId): Subject => new Subject({ kind: "task", id })
@@ -56,13 +73,17 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
         )
       )
 
+    /** Every assignee is an active person whom the policy lets receive work. */
     const checkAssignees = (assigneeIds: ReadonlyArray<UserId>, path: string) =>
       Effect.gen(function* () {
         const found = yield* users.findByIds(assigneeIds)
         for (const [index, id] of assigneeIds.entries()) {
-          if (!found.some((u) => u.id === id && u.active)) {
-            return yield* invalidField([path, index], `no active user ${id}`)
-          }
+          const problem = assigneeProblem(
+            policy,
+            found.find((u) => u.id === id),
+            id
+          )
+          if (problem !== undefined) return yield* invalidField([path, index], problem)
         }
       })
 
@@ -183,7 +204,11 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
             version: version + 1
           })
           yield* repo.update(next, version)
-          yield* audit.record(taskSubject(id), { _tag: "task.updated", fields: changed })
+          yield* audit.record(taskSubject(id), {
+            _tag: "task.updated",
+            fields: changed,
+            changes: taskChanges(task, next, changed as ReadonlyArray<keyof UpdateTask>)
+          })
           return next
         })
       )

@@ -22,5 +22,12 @@ export class UserRepo extends Context.Tag("@taskdesk/core/UserRepo")<
     readonly update: (user: User) => Effect.Effect<void, DuplicateKey | NotFound>
     /** Users ordered by name, then id. */
     readonly list: (query: UserQuery) => Effect.Effect<ReadonlyArray<User>>
+    /**
+     * The ids of the active users with this role, in id order, for a rule over all of them (at least one
+     * active admin). Inside a transaction they stay as read until it ends: a concurrent transaction
+     * changing one of them waits for it, then sees the change (PostgreSQL: `FOR UPDATE`; SQLite and the
+     * in-memory store run write transactions one at a time).
+     */
+    readonly lockActive: (role: Role) => Effect.Effect<ReadonlyArray<UserId>>
   }
 >() {}

@@ -2,7 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
-import { orNotFound } from "./Errors.js"
+import { orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
@@ -37,6 +37,23 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
           relations: relations(actor.id, id)
         })
         return user
+      })
+
+    /**
+     * Refuses a change that would leave no active administrator, since nobody could then manage people.
+     * Runs inside the change's transaction: `lockActive` holds the admins it read until commit, so two
+     * admins demoting each other at once cannot both pass (the second sees the first's change).
+     */
+    const keepAnAdmin = (before: User, after: User) =>
+      Effect.gen(function* () {
+        const wasAdmin = before.role === "admin" && before.active
+        if (!wasAdmin || (after.role === "admin" && after.active)) return
+        const admins = yield* repo.lockActive("admin")
+        if (admins.some((id) => id !== before.id)) return
+        return yield* new RuleViolation({
+          rule: "user.last_admin",
+          message: `${before.username} is the only active administrator; make someone else an administrator first`
+        })
       })
 
     const create = traced("Users.create")(function* (input: CreateUser) {
@@ -99,6 +116,7 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
             ...(valid.active !== undefined ? { active: valid.active } : {}),
             updatedAt: yield* DateTime.now
           })
+          yield* keepAnAdmin(user, next)
           yield* repo.update(next)
           const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
           yield* audit.record(userSubject(id), { _tag: "user.updated", fields })
@@ -116,6 +134,7 @@ export class Users extends Effect.Service<Users>()("@taskdesk/core/Users", {
         Effect.gen(function* () {
           const user = yield* loadFor(id, "user.manage")
           const next = new User({ ...user, active: false, updatedAt: yield* DateTime.now })
+          yield* keepAnAdmin(user, next)
           yield* repo.update(next)
           yield* audit.record(userSubject(id), { _tag: "user.deactivated" })
           return next

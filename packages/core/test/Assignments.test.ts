@@ -111,6 +111,38 @@ describe("Assignments", () => {
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 
+  it.effect("refuses work for people the policy does not let receive it, each as a problem of its item", () =>
+    Effect.gen(function* () {
+      const { people, fridge, existing } = yield* setup
+      const assignments = yield* Assignments
+      const before = yield* eventCount
+      const error = yield* assignments
+        .batch({
+          items: [
+            { templateId: fridge.id, assigneeId: people.worker.id },
+            { taskId: existing.id, assigneeId: people.client.id },
+            { templateId: fridge.id, assigneeId: people.supervisor.id },
+            { taskId: existing.id, assigneeId: people.partner.id }
+          ]
+        })
+        .pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(error._tag, "BatchRejected")
+      if (error._tag !== "BatchRejected") return
+      assert.deepStrictEqual(
+        error.problems.map((p) => [p.index, p.field]),
+        [
+          [1, "assigneeId"],
+          [2, "assigneeId"]
+        ]
+      )
+      assert.include(error.problems[0]!.message, people.client.id)
+      assert.include(error.problems[0]!.message, "client")
+      assert.include(error.problems[1]!.message, people.supervisor.id)
+      assert.include(error.problems[1]!.message, "supervisor")
+      assert.strictEqual(yield* eventCount, before)
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
   it.effect("accepting starts the task; completing the last assignment finishes it", () =>
     Effect.gen(function* () {
       const { people, existing } = yield* setup
@@ -139,6 +171,89 @@ describe("Assignments", () => {
       assert.isTrue(Option.isSome(done.completedAt))
       const again = yield* assignments.complete(b!.id).pipe(as(people.worker2), Effect.flip)
       assert.strictEqual(again._tag, "IllegalTransition")
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("each answer records the assignment's old and new values in the task's history", () =>
+    Effect.gen(function* () {
+      const { people, existing } = yield* setup
+      const assignments = yield* Assignments
+      const [a, b, c] = yield* assignments
+        .batch({
+          items: [
+            { taskId: existing.id, assigneeId: people.worker.id },
+            { taskId: existing.id, assigneeId: people.worker2.id },
+            { taskId: existing.id, assigneeId: people.manager.id }
+          ]
+        })
+        .pipe(as(people.manager))
+      const now = DateTime.formatIso(monday)
+      yield* assignments.accept(a!.id).pipe(as(people.worker))
+      yield* assignments.reject(b!.id, "Занят").pipe(as(people.worker2))
+      yield* assignments.accept(c!.id).pipe(as(people.manager))
+      yield* assignments.cancel(c!.id).pipe(as(people.manager))
+      yield* assignments.complete(a!.id).pipe(as(people.worker))
+      const history = yield* (yield* Tasks).history(existing.id).pipe(as(people.manager))
+      const answers = history.filter((e) => e.subject.kind === "assignment" && e.type !== "assignment.offered")
+      assert.deepStrictEqual(
+        answers.map((e) => [e.subject.id, e.payload]),
+        [
+          [
+            a!.id,
+            {
+              _tag: "assignment.accepted",
+              taskId: existing.id,
+              changes: [
+                { field: "status", from: "pending", to: "accepted" },
+                { field: "respondedAt", from: null, to: now }
+              ]
+            }
+          ],
+          [
+            b!.id,
+            {
+              _tag: "assignment.rejected",
+              taskId: existing.id,
+              reason: "Занят",
+              changes: [
+                { field: "status", from: "pending", to: "rejected" },
+                { field: "rejectionReason", from: null, to: "Занят" },
+                { field: "respondedAt", from: null, to: now }
+              ]
+            }
+          ],
+          [
+            c!.id,
+            {
+              _tag: "assignment.accepted",
+              taskId: existing.id,
+              changes: [
+                { field: "status", from: "pending", to: "accepted" },
+                { field: "respondedAt", from: null, to: now }
+              ]
+            }
+          ],
+          [
+            c!.id,
+            {
+              _tag: "assignment.cancelled",
+              taskId: existing.id,
+              changes: [{ field: "status", from: "accepted", to: "cancelled" }]
+            }
+          ],
+          [
+            a!.id,
+            {
+              _tag: "assignment.completed",
+              taskId: existing.id,
+              changes: [
+                { field: "status", from: "accepted", to: "completed" },
+                { field: "completedAt", from: null, to: now }
+              ]
+            }
+          ]
+        ]
+      )
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 

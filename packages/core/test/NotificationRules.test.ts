@@ -16,7 +16,7 @@ import * as TaskDesk from "../src/TaskDesk.js"
 import { Tasks } from "../src/Tasks.js"
 import type { Language } from "../src/User.js"
 import { Users } from "../src/Users.js"
-import { as, asSystem, at, createPeople } from "../testing/index.js"
+import { as, asSystem, at, createPeople, createUser } from "../testing/index.js"
 
 const monday = at("2026-03-02T09:00:00Z")
 
@@ -195,6 +195,7 @@ describe("NotificationRules", () => {
       const [offer] = yield* assignments
         .batch({ items: [{ taskId: task.id, assigneeId: people.worker.id }] })
         .pipe(as(people.admin))
+      yield* createUser("admin") // the last active admin cannot be deactivated
       yield* (yield* Users).deactivate(people.admin.id).pipe(asSystem)
       yield* assignments.reject(offer!.id, "no").pipe(as(people.worker))
       assert.deepStrictEqual(yield* inbox(people.admin.id), [])

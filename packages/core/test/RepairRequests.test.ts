@@ -347,6 +347,21 @@ describe("RepairRequests", () => {
       for (const [what, effect, tag] of cases) assert.strictEqual(yield* outcome(effect), tag, what)
     }))
 
+  test("setting a deadline needs repair.setDeadline, and the refusal names that action", () =>
+    Effect.gen(function* () {
+      const { people, repairs, file } = yield* world
+      const deadline = DateTime.add(start, { days: 1 })
+      const byClient = yield* as(people.client)(repairs.create({ ...fridge, deadline })).pipe(Effect.flip)
+      assert.deepStrictEqual([byClient._tag, field(byClient, "action")], ["Forbidden", "repair.setDeadline"])
+      const id = yield* file("in_progress")
+      const byTechnician = yield* as(people.worker)(repairs.update(id, { deadline, category: "Шум" })).pipe(Effect.flip)
+      assert.deepStrictEqual([byTechnician._tag, field(byTechnician, "action")], ["Forbidden", "repair.setDeadline"])
+      const byClientLater = yield* as(people.client)(repairs.update(id, { deviceModel: "X" })).pipe(Effect.flip)
+      assert.deepStrictEqual([byClientLater._tag, field(byClientLater, "action")], ["Forbidden", "repair.assign"])
+      const set = yield* as(people.manager)(repairs.update(id, { deadline }))
+      assert.isTrue(Option.contains(set.deadline, deadline))
+    }))
+
   test("updates details: managers anything, the technician what diagnosis finds", () =>
     Effect.gen(function* () {
       const { people, repairs, file } = yield* world
@@ -374,9 +389,30 @@ describe("RepairRequests", () => {
       assert.deepStrictEqual(
         history.filter((e) => e.type === "repair.updated").map((e) => e.payload),
         [
-          { _tag: "repair.updated", fields: ["deviceModel", "deadline"] },
-          { _tag: "repair.updated", fields: ["serialNumber", "category"] },
-          { _tag: "repair.updated", fields: ["category", "deadline"] }
+          {
+            _tag: "repair.updated",
+            fields: ["deviceModel", "deadline"],
+            changes: [
+              { field: "deviceModel", from: "Атлант ХМ-4021", to: "Атлант ХМ-4025" },
+              { field: "deadline", from: null, to: "2026-02-04T09:00:00.000Z" }
+            ]
+          },
+          {
+            _tag: "repair.updated",
+            fields: ["serialNumber", "category"],
+            changes: [
+              { field: "serialNumber", from: null, to: "A1" },
+              { field: "category", from: null, to: "Утечка фреона" }
+            ]
+          },
+          {
+            _tag: "repair.updated",
+            fields: ["category", "deadline"],
+            changes: [
+              { field: "category", from: "Утечка фреона", to: null },
+              { field: "deadline", from: "2026-02-04T09:00:00.000Z", to: null }
+            ]
+          }
         ]
       )
     }))

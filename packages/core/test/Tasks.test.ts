@@ -1,9 +1,13 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Chunk, DateTime, Effect, FastCheck, Fiber, Option, Stream, TestClock } from "effect"
+import { Chunk, DateTime, Effect, FastCheck, Fiber, Layer, Option, Stream, TestClock } from "effect"
 import { AuditLog } from "../src/AuditLog.js"
 import { Comments } from "../src/Comments.js"
 import { Documents } from "../src/Documents.js"
+import { EventBus } from "../src/EventBus.js"
+import { IdGenerator } from "../src/IdGenerator.js"
 import { TaskId } from "../src/Ids.js"
+import * as MemoryStorage from "../src/memory/MemoryStorage.js"
+import { defaultRules, Policy } from "../src/Policy.js"
 import { Projects } from "../src/Projects.js"
 import { Resolutions } from "../src/Resolutions.js"
 import { canTransition, type TaskStatus, transition, transitions } from "../src/Task.js"
@@ -165,9 +169,46 @@ describe("Tasks", () => {
       const staleMove = yield* tasks.changeStatus(task.id, "in_progress", 1).pipe(as(people.manager), Effect.flip)
       assert.strictEqual(staleMove._tag, "VersionConflict")
       const history = yield* tasks.history(task.id).pipe(as(people.manager))
-      assert.deepStrictEqual(history[1]!.payload, { _tag: "task.updated", fields: ["title", "dueAt", "tags"] })
+      assert.deepStrictEqual(history[1]!.payload, {
+        _tag: "task.updated",
+        fields: ["title", "dueAt", "tags"],
+        changes: [
+          { field: "title", from: "Paint", to: "Paint the wall" },
+          { field: "dueAt", from: "2026-03-03T09:00:00.000Z", to: null },
+          { field: "tags", from: [], to: ["b"] }
+        ]
+      })
       yield* tasks.delete(task.id, 2).pipe(as(people.manager))
       assert.strictEqual((yield* tasks.get(task.id).pipe(as(people.manager), Effect.flip))._tag, "NotFound")
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("history records the old and new value of each changed field", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const tasks = yield* Tasks
+      const task = yield* tasks
+        .create({ title: "Paint", assigneeIds: [people.worker.id], priority: "low" })
+        .pipe(as(people.manager))
+      yield* tasks
+        .update(task.id, {
+          title: "Paint",
+          priority: "urgent",
+          assigneeIds: [people.worker.id, people.worker2.id, people.worker.id],
+          description: "Белая краска, 两层"
+        })
+        .pipe(as(people.manager))
+      const history = yield* tasks.history(task.id).pipe(as(people.manager))
+      // The title was named but kept: it is among `fields`, not among `changes`.
+      assert.deepStrictEqual(history[1]!.payload, {
+        _tag: "task.updated",
+        fields: ["title", "description", "priority", "assigneeIds"],
+        changes: [
+          { field: "description", from: "", to: "Белая краска, 两层" },
+          { field: "priority", from: "low", to: "urgent" },
+          { field: "assigneeIds", from: [people.worker.id], to: [people.worker.id, people.worker2.id] }
+        ]
+      })
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 
@@ -275,5 +316,55 @@ describe("Tasks", () => {
         "cancelled"
       )
     }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+})
+
+describe("Who may be given work", () => {
+  /** taskdesk in memory under other rules: clients may receive work too. */
+  const clientsWork = TaskDesk.layer.pipe(
+    Layer.provideMerge(
+      Layer.mergeAll(
+        MemoryStorage.layer,
+        Policy.layer({ ...defaultRules, client: { ...defaultRules.client, "work.receive": ["self"] } }),
+        IdGenerator.layerTest,
+        EventBus.layerLocal
+      )
+    )
+  )
+
+  it.effect("a client or a supervisor is refused as a task's assignee, naming the person and role", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const tasks = yield* Tasks
+      const refused = yield* tasks
+        .create({ title: "Fix the fridge", assigneeIds: [people.worker.id, people.client.id] })
+        .pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(refused._tag, "InvalidInput")
+      if (refused._tag !== "InvalidInput") return
+      assert.deepStrictEqual(refused.issues[0]!.path, ["assigneeIds", 1])
+      assert.include(refused.issues[0]!.message, people.client.id)
+      assert.include(refused.issues[0]!.message, "client")
+      const task = yield* tasks
+        .create({ title: "Fix the fridge", assigneeIds: [people.worker.id, people.partner.id, people.manager.id] })
+        .pipe(as(people.manager))
+      const update = yield* tasks
+        .update(task.id, { assigneeIds: [people.supervisor.id] })
+        .pipe(as(people.manager), Effect.flip)
+      assert.strictEqual(update._tag, "InvalidInput")
+      if (update._tag !== "InvalidInput") return
+      assert.deepStrictEqual(update.issues[0]!.path, ["assigneeIds", 0])
+      assert.include(update.issues[0]!.message, "supervisor")
+      assert.deepStrictEqual((yield* tasks.get(task.id).pipe(as(people.manager))).assigneeIds, task.assigneeIds)
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("the policy decides: rules that let clients receive work let them be assigned", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const task = yield* (yield* Tasks)
+        .create({ title: "Fix the fridge", assigneeIds: [people.client.id] })
+        .pipe(as(people.manager))
+      assert.deepStrictEqual(task.assigneeIds, [people.client.id])
+    }).pipe(Effect.provide(clientsWork))
   )
 })

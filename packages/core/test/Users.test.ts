@@ -80,6 +80,75 @@ describe("Users", () => {
   )
 })
 
+describe("At least one active administrator", () => {
+  const activeAdmins = Effect.flatMap(Users, (users) => users.list({ role: "admin", active: true })).pipe(
+    asSystem,
+    Effect.map((admins) => admins.map((u) => u.id))
+  )
+
+  it.effect("the only active administrator cannot demote, deactivate or delete themself", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const users = yield* Users
+      const { admin } = people
+      const attempts = [
+        users.update(admin.id, { role: "manager" }),
+        users.update(admin.id, { active: false }),
+        users.update(admin.id, { role: "worker", active: false }),
+        users.deactivate(admin.id)
+      ]
+      for (const attempt of attempts) {
+        const error = yield* attempt.pipe(as(admin), Effect.flip)
+        assert.strictEqual(error._tag, "RuleViolation")
+        if (error._tag !== "RuleViolation") continue
+        assert.strictEqual(error.rule, "user.last_admin")
+        assert.include(error.message, admin.username)
+      }
+      // Nor may anyone else (the system included) do it to them.
+      const bySystem = yield* users.deactivate(admin.id).pipe(asSystem, Effect.flip)
+      assert.strictEqual(bySystem._tag, "RuleViolation")
+      assert.deepStrictEqual(yield* activeAdmins, [admin.id])
+      const history = yield* asSystem(Effect.flatMap(AuditLog, (audit) => audit.history(userSubject(admin.id))))
+      assert.deepStrictEqual(
+        history.map((e) => e.type),
+        ["user.created"]
+      )
+      // Other changes to the last admin stay possible.
+      assert.strictEqual((yield* users.update(admin.id, { name: "Root" }).pipe(as(admin))).name, "Root")
+      // With a second administrator, the first may step down; then the second is the last one.
+      const second = yield* users.create({ name: "Second", username: "second", role: "admin" }).pipe(as(admin))
+      assert.strictEqual((yield* users.update(admin.id, { role: "manager" }).pipe(as(admin))).role, "manager")
+      const last = yield* users.deactivate(second.id).pipe(as(second), Effect.flip)
+      assert.strictEqual(last._tag, "RuleViolation")
+      // A deactivated admin coming back counts again.
+      const third = yield* users.create({ name: "Third", username: "third", role: "admin" }).pipe(as(second))
+      yield* users.deactivate(third.id).pipe(as(second))
+      yield* users.update(third.id, { active: true }).pipe(as(second))
+      assert.isFalse((yield* users.deactivate(second.id).pipe(as(third))).active)
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("two administrators demoting each other at once leave one of them an administrator", () =>
+    Effect.gen(function* () {
+      const people = yield* setup
+      const users = yield* Users
+      const other = yield* users
+        .create({ name: "Other", username: "other_admin", role: "admin" })
+        .pipe(as(people.admin))
+      const results = yield* Effect.all(
+        [
+          users.update(other.id, { role: "worker" }).pipe(as(people.admin), Effect.either),
+          users.update(people.admin.id, { role: "worker" }).pipe(as(other), Effect.either)
+        ],
+        { concurrency: "unbounded" }
+      )
+      assert.strictEqual(results.filter((r) => r._tag === "Right").length, 1)
+      assert.strictEqual(results.filter((r) => r._tag === "Left" && r.left._tag === "RuleViolation").length, 1)
+      assert.strictEqual((yield* activeAdmins).length, 1)
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+})
+
 describe("Templates", () => {
   it.effect("managers keep the library; workers read it", () =>
     Effect.gen(function* () {

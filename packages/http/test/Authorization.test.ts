@@ -75,12 +75,18 @@ const id = (value: string) => ({ id: value })
 // Fixtures, made through the core as the people who may make them.
 const otherTask = (ctx: Context) =>
   Effect.flatMap(Tasks.Tasks, (t) => t.create({ title: "Someone else's task" }).pipe(as(ctx.owner)))
+// Clients and supervisors may not be given work: "their" assigned task or assignment is someone else's.
+const receivers: ReadonlyArray<Role.Role> = ["admin", "manager", "worker", "partner"]
+const receiverFor = (ctx: Context, me: User.User) => (receivers.includes(me.role) ? me : ctx.otherWorker)
 const taskAssignedTo = (ctx: Context, me: User.User) =>
-  Effect.flatMap(Tasks.Tasks, (t) => t.create({ title: "Assigned task", assigneeIds: [me.id] }).pipe(as(ctx.owner)))
+  Effect.flatMap(Tasks.Tasks, (t) =>
+    t.create({ title: "Assigned task", assigneeIds: [receiverFor(ctx, me).id] }).pipe(as(ctx.owner))
+  )
 const template = (ctx: Context) =>
   Effect.flatMap(Templates.Templates, (t) => t.create({ title: "A template" }).pipe(as(ctx.owner)))
-const assignmentFor = (ctx: Context, assignee: User.User, accepted = false) =>
+const assignmentFor = (ctx: Context, me: User.User, accepted = false) =>
   Effect.gen(function* () {
+    const assignee = receiverFor(ctx, me)
     const tasks = yield* Tasks.Tasks
     const assignments = yield* Assignments.Assignments
     const task = yield* tasks.create({ title: "Handed out" }).pipe(as(ctx.owner))
@@ -99,8 +105,9 @@ const incoming = (ctx: Context) =>
     const document = yield* register.file({ projectId: p.id, title: "A letter" }).pipe(as(ctx.owner))
     return { project: p, document }
   })
-const resolutionTaskFor = (ctx: Context, assignee: User.User) =>
+const resolutionTaskFor = (ctx: Context, me: User.User) =>
   Effect.gen(function* () {
+    const assignee = receiverFor(ctx, me)
     const { document } = yield* incoming(ctx)
     const resolutions = yield* Resolutions.Resolutions
     const progress = yield* resolutions

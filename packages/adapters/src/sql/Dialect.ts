@@ -48,6 +48,12 @@ export class Dialect extends Context.Tag("@taskdesk/adapters/sql/Dialect")<
      * claimer holds; SQLite, with one writer, needs nothing.
      */
     readonly forUpdateSkipLocked: Fragment
+    /**
+     * Appended to a `SELECT` whose rows a rule depends on until commit: PostgreSQL locks them, so a
+     * concurrent writer waits and a concurrent locker reads them again after this one commits;
+     * SQLite, with one writer, needs nothing.
+     */
+    readonly forUpdate: Fragment
     /** `column` contains `needle` as a substring, compared exactly (callers lowercase both in TypeScript). */
     readonly contains: (column: string, needle: string) => Fragment
     /** The constraint a failed statement violated, if that is why it failed. */
@@ -130,6 +136,7 @@ export const layerSqlite: Layer.Layer<Dialect, never, SqlClient.SqlClient | Sqli
       atomically: makeAtomically(transaction),
       appendingEvent: (insert) => insert,
       forUpdateSkipLocked: sql.literal(""),
+      forUpdate: sql.literal(""),
       // A read needs no write lock: the client's own deferred BEGIN gives it a snapshot.
       consistentRead: makeAtomically(sql.withTransaction),
       contains: (column, needle) => sql`instr(${sql(column)}, ${needle}) > 0`,
@@ -153,6 +160,7 @@ export const layerPg: Layer.Layer<Dialect, never, SqlClient.SqlClient> = Layer.e
       atomically,
       appendingEvent: (insert) => atomically(Effect.zipRight(lock, insert)),
       forUpdateSkipLocked: sql.literal("FOR UPDATE SKIP LOCKED"),
+      forUpdate: sql.literal("FOR UPDATE"),
       consistentRead: (effect) =>
         Effect.flatMap(inTransaction, (inside) =>
           inside ? effect : transaction(Effect.zipRight(sql`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ`, effect))

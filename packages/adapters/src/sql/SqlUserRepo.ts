@@ -1,7 +1,7 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import type { Fragment } from "@effect/sql/Statement"
-import { Errors, User, UserRepo } from "@taskdesk/core"
+import { Errors, Ids, User, UserRepo } from "@taskdesk/core"
 import { Effect, Layer, type ParseResult, Schema } from "effect"
 import { column, columnNames, EpochMillis, modelRow, nullable, orNull, rowDecoder, SqlBoolean } from "./Columns.js"
 import { Dialect } from "./Dialect.js"
@@ -139,6 +139,16 @@ export const layer: Layer.Layer<UserRepo.UserRepo, never, SqlClient.SqlClient | 
           }).pipe(uniqueViolation(user))
         ),
       update: (user) => orDie(update(user, 3).pipe(uniqueViolation(user))),
+      lockActive: (role) =>
+        orDie(
+          Effect.map(
+            query(
+              sql<{ readonly id: string }>`SELECT id FROM users WHERE role = ${role} AND active = ${1}
+                ORDER BY id ${dialect.forUpdate}`
+            ),
+            (rows) => rows.map((r) => Ids.UserId.make(r.id))
+          )
+        ),
       list: (request) => {
         const where: Array<Fragment> = []
         if (request.role !== undefined) where.push(sql`role = ${request.role}`)

@@ -59,6 +59,14 @@ export const layer: Layer.Layer<UserRepo, never, MemoryStore> = Layer.effect(
             yield* users.put(user.id, user)
           })
         ),
+      // Write transactions hold the store's one writer permit, so what this reads stays so until commit.
+      lockActive: (role) =>
+        Effect.map(users.values, (all) =>
+          all
+            .filter((u) => u.role === role && u.active)
+            .map((u) => u.id)
+            .sort()
+        ),
       list: (query) =>
         Effect.map(users.values, (all) =>
           all

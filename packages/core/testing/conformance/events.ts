@@ -1,12 +1,18 @@
 import { assert, describe, layer as withStorage } from "@effect/vitest"
-import { Deferred, Effect, Fiber, type Layer, Option } from "effect"
+import { Deferred, Effect, Fiber, Layer, Option } from "effect"
 import { Subject } from "../../src/AuditEvent.js"
+import { EventBus } from "../../src/EventBus.js"
 import { EventLog } from "../../src/EventLog.js"
+import { IdGenerator } from "../../src/IdGenerator.js"
 import { UserId } from "../../src/Ids.js"
+import { Policy } from "../../src/Policy.js"
 import type { Storage } from "../../src/Storage.js"
+import * as TaskDesk from "../../src/TaskDesk.js"
 import { TaskRepo } from "../../src/TaskRepo.js"
+import { Tasks } from "../../src/Tasks.js"
 import { Transaction } from "../../src/Transaction.js"
 import { at, makeTask, uniqueId } from "../fixtures.js"
+import { as, createUser } from "../people.js"
 
 const event = (subject: Subject, parent: Option.Option<Subject> = Option.none()) => ({
   at: at("2026-02-01T08:00:00Z"),
@@ -15,6 +21,11 @@ const event = (subject: Subject, parent: Option.Option<Subject> = Option.none())
   parent,
   payload: { _tag: "task.status_changed", from: "todo", to: "in_progress" } as const
 })
+
+/** The domain services over the store under test, as a host would run them. */
+const services = TaskDesk.layer.pipe(
+  Layer.provide(Layer.mergeAll(Policy.layerDefault, IdGenerator.layer, EventBus.layerLocal))
+)
 
 /** The EventLog and Transaction contracts: ordering, resumption, atomicity. */
 export const eventLogSuite = <E>(layer: Layer.Layer<Storage, E>) =>
@@ -118,6 +129,64 @@ export const eventLogSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           assert.isTrue(Option.isSome(yield* repo.findById(outer.id)))
           assert.isTrue(Option.isSome(yield* repo.findById(inner.id)))
         })
+      )
+
+      it.effect("keeps the old and new values of a change exactly, and reads events recorded without them", () =>
+        Effect.gen(function* () {
+          const log = yield* EventLog
+          const subject = new Subject({ kind: "task", id: uniqueId("task") })
+          const changes = [
+            { field: "title", from: "Кран течёт", to: '水龙头漏水 🚰 "quoted" \\ back\u0001slash' },
+            { field: "dueAt", from: null, to: "2026-02-01T08:00:00.000Z" },
+            { field: "assigneeIds", from: [], to: ["a", "b"] },
+            { field: "estimate", from: 0, to: 1.5 },
+            { field: "nested", from: { a: [1, { b: null }] }, to: true }
+          ]
+          const updated = yield* log.append({
+            ...event(subject),
+            payload: { _tag: "task.updated", fields: ["title", "dueAt", "assigneeIds"], changes }
+          })
+          const legacy = yield* log.append({ ...event(subject), payload: { _tag: "task.updated", fields: ["title"] } })
+          const read = yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 10 })
+          assert.deepStrictEqual(
+            read.map((e) => e.sequence),
+            [updated.sequence, legacy.sequence]
+          )
+          assert.deepStrictEqual(read[0]!.payload, {
+            _tag: "task.updated",
+            fields: ["title", "dueAt", "assigneeIds"],
+            changes
+          })
+          assert.deepStrictEqual(read[1]!.payload, { _tag: "task.updated", fields: ["title"] })
+        })
+      )
+
+      it.effect("a task's history through the services shows what each update changed", () =>
+        Effect.gen(function* () {
+          const manager = yield* createUser("manager")
+          const worker = yield* createUser("worker")
+          const tasks = yield* Tasks
+          const task = yield* tasks.create({ title: "Заменить кран", assigneeIds: [worker.id] }).pipe(as(manager))
+          yield* tasks
+            .update(task.id, { title: "Заменить кран на кухне", assigneeIds: [], dueAt: at("2026-04-01T10:00:00Z") })
+            .pipe(as(manager))
+          const history = yield* tasks.history(task.id).pipe(as(manager))
+          assert.deepStrictEqual(
+            history.map((e) => e.payload),
+            [
+              { _tag: "task.created", title: "Заменить кран", priority: "normal", assigneeIds: [worker.id] },
+              {
+                _tag: "task.updated",
+                fields: ["title", "assigneeIds", "dueAt"],
+                changes: [
+                  { field: "title", from: "Заменить кран", to: "Заменить кран на кухне" },
+                  { field: "assigneeIds", from: [worker.id], to: [] },
+                  { field: "dueAt", from: null, to: "2026-04-01T10:00:00.000Z" }
+                ]
+              }
+            ]
+          )
+        }).pipe(Effect.provide(services))
       )
 
       it.effect("keeps sequences unique under concurrent appends", () =>

@@ -1,9 +1,11 @@
 import { assert, describe, layer as withStorage } from "@effect/vitest"
-import { Effect, Equal, type Layer, Option } from "effect"
+import { Deferred, Effect, Equal, Fiber, type Layer, Option } from "effect"
 import { UserId } from "../../src/Ids.js"
 import { Project } from "../../src/Project.js"
 import { ProjectRepo } from "../../src/ProjectRepo.js"
 import type { Storage } from "../../src/Storage.js"
+import { Transaction } from "../../src/Transaction.js"
+import { User } from "../../src/User.js"
 import { UserRepo } from "../../src/UserRepo.js"
 import { makeProject, makeUser, uniqueId } from "../fixtures.js"
 import { assertSameModel } from "./same.js"
@@ -35,6 +37,53 @@ export const userRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
             many.map((u) => u.id),
             [user.id]
           )
+        })
+      )
+
+      it.effect("lockActive reads a role's active users and holds them until its transaction ends", () =>
+        Effect.gen(function* () {
+          const repo = yield* UserRepo
+          const tx = yield* Transaction
+          const [a, b] = [makeUser({ role: "admin" }), makeUser({ role: "admin" })].sort((x, y) =>
+            x.id < y.id ? -1 : 1
+          )
+          const inactive = makeUser({ role: "admin", active: false })
+          const worker = makeUser({ role: "worker" })
+          for (const user of [a!, b!, inactive, worker]) yield* repo.insert(user)
+          const admins = yield* repo.lockActive("admin")
+          assert.isTrue(admins.includes(a!.id) && admins.includes(b!.id))
+          assert.isFalse(admins.includes(inactive.id) || admins.includes(worker.id))
+          assert.deepStrictEqual(admins, [...admins].sort(), "in id order")
+          assert.isTrue((yield* repo.lockActive("worker")).includes(worker.id))
+
+          // One transaction reads the admins, then demotes `a`; another reads them meanwhile. The second
+          // must see the demotion, or two admins demoting each other at once would both pass the rule.
+          const locked = yield* Deferred.make<void>()
+          const release = yield* Deferred.make<void>()
+          const first = yield* tx
+            .run(
+              Effect.gen(function* () {
+                const seen = yield* repo.lockActive("admin")
+                yield* Deferred.succeed(locked, undefined)
+                yield* Deferred.await(release)
+                yield* repo.update(new User({ ...a!, role: "worker" }))
+                return seen
+              })
+            )
+            .pipe(Effect.fork)
+          yield* Deferred.await(locked)
+          const second = yield* tx.run(repo.lockActive("admin")).pipe(Effect.fork)
+          // Give the second transaction time to read before the first commits, had it not to wait.
+          yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 200)))
+          yield* Deferred.succeed(release, undefined)
+          const seenFirst = yield* Fiber.join(first)
+          const seenSecond = yield* Fiber.join(second)
+          assert.isTrue(seenFirst.includes(a!.id))
+          assert.isFalse(
+            seenSecond.includes(a!.id),
+            "the second transaction read the admins before the first committed"
+          )
+          assert.isTrue(seenSecond.includes(b!.id))
         })
       )
 

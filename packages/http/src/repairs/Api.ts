@@ -26,8 +26,33 @@ export const RepairListParams = strict(
   })
 )
 
-export const CreateRepair = strict(Schema.Struct(RepairRequest.CreateRepairRequest.fields))
-export const UpdateRepair = strict(Schema.Struct(RepairRequest.UpdateRepairRequest.fields))
+const deadlineDescription =
+  "When the repair is due (ISO 8601). Setting it needs the `repair.setDeadline` permission (managers and " +
+  "administrators by default); a client filing a request leaves it out, or gets 403."
+
+export const CreateRepair = strict(
+  Schema.Struct({
+    ...RepairRequest.CreateRepairRequest.fields,
+    clientId: RepairRequest.CreateRepairRequest.fields.clientId.annotations({
+      description:
+        "File on behalf of this client; needs `repair.assign` (managers and administrators). Absent: the caller."
+    }),
+    technicianId: RepairRequest.CreateRepairRequest.fields.technicianId.annotations({
+      description:
+        "Assign a technician at once; needs `repair.assign` (managers and administrators). " +
+        "The technician must be an active worker, manager or administrator (else 422)."
+    }),
+    deadline: RepairRequest.CreateRepairRequest.fields.deadline.annotations({ description: deadlineDescription })
+  })
+)
+export const UpdateRepair = strict(
+  Schema.Struct({
+    ...RepairRequest.UpdateRepairRequest.fields,
+    deadline: RepairRequest.UpdateRepairRequest.fields.deadline.annotations({
+      description: `${deadlineDescription} \`null\` clears it.`
+    })
+  })
+)
 export const Assign = strict(Schema.Struct({ technicianId: Ids.UserId }))
 const Note = Schema.String.pipe(Schema.maxLength(10_000))
 export const Reason = orEmpty(strict(Schema.Struct({ reason: Schema.optional(Note) })))
