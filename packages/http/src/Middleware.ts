@@ -28,6 +28,7 @@ import { securityEvent } from "./auth/Accounts.js"
 import { AuthStore } from "./auth/AuthStore.js"
 import * as Tokens from "./auth/Tokens.js"
 import { ServerSettings } from "./Config.js"
+import { maxJsonDepth, nestsDeeperThan } from "./JsonDepth.js"
 import * as Problem from "./Problem.js"
 
 /** Each request's id: in `X-Request-Id` and in every log line made while serving it. */
@@ -303,6 +304,27 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
         return response
       })
 
+    /**
+     * Reads the body here, the one place every body is read before anything else looks at it (both
+     * serving paths read it once and keep it): within the size limit, and refused when it nests
+     * deeper than `maxJsonDepth`, before any parsing or schema work.
+     */
+    const withReadBody = (
+      request: HttpServerRequest.HttpServerRequest,
+      handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
+    ) =>
+      Effect.flatMap(Effect.either(request.text), (read) => {
+        if (read._tag === "Left") return Effect.succeed(Problem.toResponse(readFailure(read.left, limitBytes)))
+        if (nestsDeeperThan(read.right, maxJsonDepth)) {
+          return Effect.succeed(
+            Problem.toResponse(
+              new Problem.MalformedRequest({ reason: `the body nests deeper than ${maxJsonDepth} levels` })
+            )
+          )
+        }
+        return handled
+      })
+
     const preflight = (cors: Record<string, string> | undefined) =>
       HttpServerResponse.empty({
         status: 204,
@@ -364,10 +386,11 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           const answered = Effect.catchAllCause(app, (cause) => problemOf(cause, request, requestId))
           const key = request.method === "POST" ? request.headers["idempotency-key"] : undefined
           const handled = key === undefined ? answered : idempotent(request, key, answered)
-          return Effect.flatMap(
-            hasBody ? HttpIncomingMessage.withMaxBodySize(handled, Option.some(limitBytes)) : handled,
-            finish
-          )
+          if (!hasBody) return Effect.flatMap(handled, finish)
+          const length = request.headers["content-length"]
+          // `checkBody` let through only JSON when there is a body, and only of a known length.
+          const checked = length === undefined || length === "0" ? handled : withReadBody(request, handled)
+          return Effect.flatMap(HttpIncomingMessage.withMaxBodySize(checked, Option.some(limitBytes)), finish)
         }
       )
     return { wrap } as const
