@@ -30,6 +30,7 @@ import * as Tokens from "./auth/Tokens.js"
 import { ServerSettings } from "./Config.js"
 import { maxJsonDepth, nestsDeeperThan } from "./JsonDepth.js"
 import * as Problem from "./Problem.js"
+import { secretRoutes } from "./ReturnsSecret.js"
 
 /** Each request's id: in `X-Request-Id` and in every log line made while serving it. */
 export const requestIds = new WeakMap<HttpServerRequest.HttpServerRequest, string>()
@@ -79,6 +80,9 @@ const pathOf = (url: string) => {
   const q = url.indexOf("?")
   return q === -1 ? url : url.slice(0, q)
 }
+
+/** The endpoints whose answers carry a secret shown once: never kept for idempotent replays. */
+const returnsSecret = secretRoutes(TaskdeskApi)
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url")
 
@@ -292,6 +296,17 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
               : Option.none()
         if (!keep || Option.isNone(payload)) {
           yield* store.releaseIdempotency(scope, key)
+          return response
+        }
+        if (sent.status < 300 && returnsSecret(request.method, pathOf(request.url))) {
+          // The secret is shown once and never written down: what is kept is the refusal a retry gets.
+          const refusal = Problem.toResponse(new Problem.SecretNotReplayed({ key, originalStatus: sent.status }))
+          const body = refusal.body._tag === "Uint8Array" ? new TextDecoder().decode(refusal.body.body) : ""
+          yield* store.completeIdempotency(scope, key, {
+            status: refusal.status,
+            headers: { "content-type": Problem.contentType },
+            body
+          })
           return response
         }
         const headers: Record<string, string> = {}

@@ -2,6 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
 import { User } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
+import { ReturnsSecret } from "../ReturnsSecret.js"
 import { strict } from "../Schemas.js"
 
 const Secret = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1_024))
@@ -59,9 +60,14 @@ export const ChangePassword = strict(
 
 /** Signing in and renewing sessions; no authentication needed. */
 export class AuthApi extends HttpApiGroup.make("auth")
-  .add(HttpApiEndpoint.post("login", "/login").setPayload(Login).addSuccess(Session))
-  .add(HttpApiEndpoint.post("refresh", "/refresh").setPayload(Refresh).addSuccess(Session))
-  .add(HttpApiEndpoint.post("telegram", "/telegram").setPayload(TelegramLogin).addSuccess(Session))
+  .add(HttpApiEndpoint.post("login", "/login").setPayload(Login).addSuccess(Session).annotate(ReturnsSecret, true))
+  .add(HttpApiEndpoint.post("refresh", "/refresh").setPayload(Refresh).addSuccess(Session).annotate(ReturnsSecret, true))
+  .add(
+    HttpApiEndpoint.post("telegram", "/telegram")
+      .setPayload(TelegramLogin)
+      .addSuccess(Session)
+      .annotate(ReturnsSecret, true)
+  )
   .prefix("/api/auth") {}
 
 /** The signed-in person's own session. */
@@ -100,7 +106,10 @@ export const CreateApiToken = strict(
 /** API tokens for integrations: they act as the person who made them. */
 export class TokensApi extends HttpApiGroup.make("tokens")
   .add(
-    HttpApiEndpoint.post("create", "/tokens").setPayload(CreateApiToken).addSuccess(CreatedApiToken, { status: 201 })
+    HttpApiEndpoint.post("create", "/tokens")
+      .setPayload(CreateApiToken)
+      .addSuccess(CreatedApiToken, { status: 201 })
+      .annotate(ReturnsSecret, true)
   )
   .add(HttpApiEndpoint.get("list", "/tokens").addSuccess(Schema.Array(ApiToken)))
   .add(
