@@ -30,7 +30,9 @@ describe("CSRF token", () => {
         const statuses: Array<number> = []
         for (const given of attempts) {
           compare.mockClear()
-          statuses.push((yield* raw("/api/tasks", { method: "POST", body, headers: { cookie, "x-csrf-token": given } })).status)
+          statuses.push(
+            (yield* raw("/api/tasks", { method: "POST", body, headers: { cookie, "x-csrf-token": given } })).status
+          )
           assert.strictEqual(compare.mock.calls.length, 1, `one constant-time comparison for ${given.slice(0, 8)}…`)
           const [a, b] = compare.mock.calls[0]! as unknown as [Uint8Array, Uint8Array]
           assert.strictEqual(a.length, 32)

@@ -80,8 +80,8 @@ describe("secrets at rest", () => {
             for (const secret of Object.values(secrets)) assert.notInclude(JSON.stringify(again.body), secret)
           }
           // The first answers were real: the refreshed session and the API token work.
-          assert.strictEqual((yield* raw("/api/auth/me", { token: secrets.refreshedAccess })).status, 200)
-          assert.strictEqual((yield* raw("/api/auth/me", { token: secrets.apiToken })).status, 200)
+          assert.strictEqual((yield* raw("/api/auth/me", { token: secrets.refreshedAccess! })).status, 200)
+          assert.strictEqual((yield* raw("/api/auth/me", { token: secrets.apiToken! })).status, 200)
           // An answer without a secret is still replayed as before.
           const task = yield* post("/api/tasks", { title: "kept" }, "task-1", admin.token)
           const replayed = yield* post("/api/tasks", { title: "kept" }, "task-1", admin.token)

@@ -1,5 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
-import { User } from "@taskdesk/core"
+import { Text, User } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
 import { ReturnsSecret } from "../ReturnsSecret.js"
@@ -61,7 +61,9 @@ export const ChangePassword = strict(
 /** Signing in and renewing sessions; no authentication needed. */
 export class AuthApi extends HttpApiGroup.make("auth")
   .add(HttpApiEndpoint.post("login", "/login").setPayload(Login).addSuccess(Session).annotate(ReturnsSecret, true))
-  .add(HttpApiEndpoint.post("refresh", "/refresh").setPayload(Refresh).addSuccess(Session).annotate(ReturnsSecret, true))
+  .add(
+    HttpApiEndpoint.post("refresh", "/refresh").setPayload(Refresh).addSuccess(Session).annotate(ReturnsSecret, true)
+  )
   .add(
     HttpApiEndpoint.post("telegram", "/telegram")
       .setPayload(TelegramLogin)
@@ -97,7 +99,7 @@ export class CreatedApiToken extends Schema.Class<CreatedApiToken>("CreatedApiTo
 
 export const CreateApiToken = strict(
   Schema.Struct({
-    name: Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)),
+    name: Text.singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))),
     /** Days until it expires; never when absent. */
     expiresInDays: Schema.optional(Schema.Int.pipe(Schema.between(1, 3_650)))
   })
