@@ -264,7 +264,11 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
         const scope = sha256(credentials)
         const read = yield* Effect.either(request.text)
         if (read._tag === "Left") return Problem.toResponse(readFailure(read.left, limitBytes))
-        const fingerprint = sha256(`${request.method} ${request.url}\n${read.right}`)
+        const secret = returnsSecret(request.method, pathOf(request.url))
+        // These requests carry secrets too (a password, a refresh token): a fast hash of the body would
+        // let anyone with the database guess a password offline, so for them the key alone identifies
+        // the request.
+        const fingerprint = sha256(`${request.method} ${request.url}\n${secret ? "" : read.right}`)
         const now = yield* Clock.currentTimeMillis
         const existing = yield* store.claimIdempotency({
           scope,
@@ -298,7 +302,7 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           yield* store.releaseIdempotency(scope, key)
           return response
         }
-        if (sent.status < 300 && returnsSecret(request.method, pathOf(request.url))) {
+        if (sent.status < 300 && secret) {
           // The secret is shown once and never written down: what is kept is the refusal a retry gets.
           const refusal = Problem.toResponse(new Problem.SecretNotReplayed({ key, originalStatus: sent.status }))
           const body = refusal.body._tag === "Uint8Array" ? new TextDecoder().decode(refusal.body.body) : ""
