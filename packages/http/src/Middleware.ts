@@ -330,18 +330,20 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
      */
     const withReadBody = (
       request: HttpServerRequest.HttpServerRequest,
+      requestId: string,
       handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
     ) =>
-      Effect.flatMap(Effect.either(request.text), (read) => {
-        if (read._tag === "Left") return Effect.succeed(Problem.toResponse(readFailure(read.left, limitBytes)))
-        if (nestsDeeperThan(read.right, maxJsonDepth)) {
-          return Effect.succeed(
-            Problem.toResponse(
-              new Problem.MalformedRequest({ reason: `the body nests deeper than ${maxJsonDepth} levels` })
-            )
-          )
-        }
-        return handled
+      // Interruptible, as the handlers' own reads are, so the request timeout and client aborts reach it.
+      Effect.matchCauseEffect(Effect.interruptible(request.text), {
+        onFailure: (cause) => problemOf(cause, request, requestId),
+        onSuccess: (text) =>
+          nestsDeeperThan(text, maxJsonDepth)
+            ? Effect.succeed(
+                Problem.toResponse(
+                  new Problem.MalformedRequest({ reason: `the body nests deeper than ${maxJsonDepth} levels` })
+                )
+              )
+            : handled
       })
 
     const preflight = (cors: Record<string, string> | undefined) =>
@@ -408,7 +410,7 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           if (!hasBody) return Effect.flatMap(handled, finish)
           const length = request.headers["content-length"]
           // `checkBody` let through only JSON when there is a body, and only of a known length.
-          const checked = length === undefined || length === "0" ? handled : withReadBody(request, handled)
+          const checked = length === undefined || length === "0" ? handled : withReadBody(request, requestId, handled)
           return Effect.flatMap(HttpIncomingMessage.withMaxBodySize(checked, Option.some(limitBytes)), finish)
         }
       )
