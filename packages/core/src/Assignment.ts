@@ -1,12 +1,14 @@
 import { DateTime, Either, Option, Schema } from "effect"
 import { IllegalTransition } from "./Errors.js"
 import { AssignmentId, ProjectId, TaskId, TemplateId, UserId } from "./Ids.js"
+import { Instant } from "./Instant.js"
+import { multiLine } from "./Text.js"
 
 export const AssignmentStatus = Schema.Literal("pending", "accepted", "rejected", "completed", "cancelled")
 export type AssignmentStatus = typeof AssignmentStatus.Type
 
 /** Why a person turned work down: required, 1–2,000 characters. */
-export const RejectionReason = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(2_000))
+export const RejectionReason = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(2_000)))
 
 /** One task offered to one person, who accepts or rejects it (seed 002's 任务分配). */
 export class Assignment extends Schema.Class<Assignment>("Assignment")({
@@ -15,7 +17,7 @@ export class Assignment extends Schema.Class<Assignment>("Assignment")({
   assigneeId: UserId,
   assignedBy: UserId,
   status: AssignmentStatus,
-  dueAt: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" }),
+  dueAt: Schema.optionalWith(Instant, { as: "Option" }),
   rejectionReason: Schema.optionalWith(RejectionReason, { as: "Option" }),
   createdAt: Schema.DateTimeUtc,
   respondedAt: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" }),
@@ -68,7 +70,7 @@ export const BatchItem = Schema.Struct({
   templateId: Schema.optional(TemplateId),
   taskId: Schema.optional(TaskId),
   assigneeId: UserId,
-  dueAt: Schema.optional(Schema.DateTimeUtc),
+  dueAt: Schema.optional(Instant),
   /** For template items: the project the new task belongs to. */
   projectId: Schema.optional(ProjectId)
 })

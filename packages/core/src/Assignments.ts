@@ -25,6 +25,7 @@ import { isOpen as isTaskOpen, Task, transition as transitionTask } from "./Task
 import { TaskRepo } from "./TaskRepo.js"
 import { assigneeProblem, Tasks, taskSubject } from "./Tasks.js"
 import { TemplateRepo } from "./TemplateRepo.js"
+import { isMultiLine } from "./Text.js"
 import { UserRepo } from "./UserRepo.js"
 import { invalidField, validate } from "./Validation.js"
 
@@ -268,7 +269,14 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
     /** The assignee turns the work down; the reason (1–2,000 characters) is required and kept. */
     const reject = traced("Assignments.reject")(function* (id: AssignmentId, reason: string) {
       const valid = yield* Schema.decode(RejectionReason)(reason).pipe(
-        Effect.mapError(() => invalidField(["reason"], "a reason of 1–2,000 characters is required"))
+        Effect.mapError(() =>
+          invalidField(
+            ["reason"],
+            isMultiLine(reason)
+              ? "a reason of 1–2,000 characters is required"
+              : "no control characters other than tab and line breaks"
+          )
+        )
       )
       return yield* audit.transaction(
         Effect.gen(function* () {

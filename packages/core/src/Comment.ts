@@ -1,7 +1,8 @@
 import { Schema } from "effect"
 import { CommentId, TaskId, UserId } from "./Ids.js"
+import { multiLine } from "./Text.js"
 
-export const CommentBody = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(10_000))
+export const CommentBody = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(10_000)))
 
 /** A remark on a task by someone who may see it. */
 export class Comment extends Schema.Class<Comment>("Comment")({

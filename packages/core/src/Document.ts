@@ -1,6 +1,8 @@
 import { Schema } from "effect"
 import { DocumentId, ProjectId, TaskId, UserId } from "./Ids.js"
+import { Instant } from "./Instant.js"
 import { Priority, Task, Title as TaskTitle } from "./Task.js"
+import { multiLine, singleLine } from "./Text.js"
 
 /**
  * What a document is in the register: a letter that came in, a manager's written resolution on
@@ -10,10 +12,10 @@ export const DocumentKind = Schema.Literal("incoming", "resolution", "report")
 export type DocumentKind = typeof DocumentKind.Type
 
 /** A registration number as the register writes it; unique within a project. */
-export const RegistrationNumber = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64))
+export const RegistrationNumber = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64)))
 
-export const DocumentTitle = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(500))
-export const DocumentBody = Schema.String.pipe(Schema.maxLength(100_000))
+export const DocumentTitle = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(500)))
+export const DocumentBody = multiLine(Schema.String.pipe(Schema.maxLength(100_000)))
 
 /**
  * A registered document of a project. A resolution's parent is the incoming document it is written
@@ -27,7 +29,7 @@ export class Document extends Schema.Class<Document>("Document")({
   registrationNumber: RegistrationNumber,
   title: DocumentTitle,
   /** The date the document bears, which for a letter may precede its registration. */
-  date: Schema.DateTimeUtc,
+  date: Instant,
   body: DocumentBody,
   authorId: UserId,
   parentId: Schema.optionalWith(DocumentId, { as: "Option" }),
@@ -52,7 +54,7 @@ export class FileIncoming extends Schema.Class<FileIncoming>("FileIncoming")({
   projectId: ProjectId,
   title: DocumentTitle,
   body: Schema.optional(DocumentBody),
-  date: Schema.optional(Schema.DateTimeUtc),
+  date: Schema.optional(Instant),
   /** Generated (`IN-0001`, …) when absent. */
   registrationNumber: Schema.optional(RegistrationNumber)
 }) {}
@@ -63,7 +65,7 @@ export class IssueResolution extends Schema.Class<IssueResolution>("IssueResolut
   title: TaskTitle,
   body: DocumentBody,
   assigneeIds: Schema.Array(UserId).pipe(Schema.minItems(1), Schema.maxItems(100)),
-  dueAt: Schema.DateTimeUtc,
+  dueAt: Instant,
   priority: Schema.optional(Priority),
   /** Generated (`RES-0001`, …) when absent. */
   registrationNumber: Schema.optional(RegistrationNumber)

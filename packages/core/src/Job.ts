@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { JobId, JobRunId } from "./Ids.js"
 import { Schedule } from "./JobSchedule.js"
+import { singleLine } from "./Text.js"
 
 /** How late a run may start and still run, as the seeds' APScheduler `misfire_grace_time`. */
 export const defaultMisfireGraceSeconds = 600
@@ -14,7 +15,7 @@ export const HandlerName = Schema.String.pipe(Schema.pattern(/^[a-z0-9][a-z0-9._
 export const JobParameters = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 export type JobParameters = typeof JobParameters.Type
 
-export const Description = Schema.String.pipe(Schema.maxLength(500))
+export const Description = singleLine(Schema.String.pipe(Schema.maxLength(500)))
 export const MisfireGraceSeconds = Schema.Int.pipe(Schema.between(0, 7 * 24 * 3600))
 export const TimeoutSeconds = Schema.Int.pipe(Schema.between(1, 24 * 3600))
 
@@ -60,8 +61,8 @@ export class DefineJob extends Schema.Class<DefineJob>("DefineJob")({
 export class UpdateJob extends Schema.Class<UpdateJob>("UpdateJob")({
   description: Schema.optional(Description),
   schedule: Schema.optional(Schedule),
-  expression: Schema.optional(Schema.String.pipe(Schema.maxLength(200))),
-  timeZone: Schema.optional(Schema.String.pipe(Schema.maxLength(64))),
+  expression: Schema.optional(singleLine(Schema.String.pipe(Schema.maxLength(200)))),
+  timeZone: Schema.optional(singleLine(Schema.String.pipe(Schema.maxLength(64)))),
   parameters: Schema.optional(JobParameters),
   enabled: Schema.optional(Schema.Boolean),
   misfireGraceSeconds: Schema.optional(MisfireGraceSeconds),

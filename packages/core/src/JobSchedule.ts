@@ -1,4 +1,6 @@
 import { Cron, DateTime, Either, Option, Schema } from "effect"
+import { Instant } from "./Instant.js"
+import { singleLine } from "./Text.js"
 
 /** The longest fixed interval a job may have: one year. */
 export const maxIntervalSeconds = 366 * 24 * 3600
@@ -8,8 +10,8 @@ export const maxIntervalSeconds = 366 * 24 * 3600
  * day-of-month month day-of-week) or six with seconds first.
  */
 export const CronSchedule = Schema.TaggedStruct("Cron", {
-  expression: Schema.String.pipe(Schema.maxLength(200)),
-  timeZone: Schema.String.pipe(Schema.maxLength(64))
+  expression: singleLine(Schema.String.pipe(Schema.maxLength(200))),
+  timeZone: singleLine(Schema.String.pipe(Schema.maxLength(64)))
 })
 export type CronSchedule = typeof CronSchedule.Type
 
@@ -19,7 +21,7 @@ export type CronSchedule = typeof CronSchedule.Type
  */
 export const IntervalSchedule = Schema.TaggedStruct("Interval", {
   everySeconds: Schema.Int.pipe(Schema.between(1, maxIntervalSeconds)),
-  anchor: Schema.optional(Schema.DateTimeUtc)
+  anchor: Schema.optional(Instant)
 })
 export type IntervalSchedule = typeof IntervalSchedule.Type
 

@@ -1,14 +1,16 @@
 import { Option, Schema } from "effect"
 import { ProjectId, UserId } from "./Ids.js"
 import type { Relation } from "./Policy.js"
+import { multiLine, singleLine } from "./Text.js"
 
-export const ProjectName = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))
+export const ProjectName = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+export const ProjectDescription = multiLine(Schema.String.pipe(Schema.maxLength(20_000)))
 
 /** A body of work: tasks and documents may belong to one. Partners manage the projects they own. */
 export class Project extends Schema.Class<Project>("Project")({
   id: ProjectId,
   name: ProjectName,
-  description: Schema.String.pipe(Schema.maxLength(20_000)),
+  description: ProjectDescription,
   ownerId: UserId,
   memberIds: Schema.Array(UserId),
   archived: Schema.Boolean,
@@ -30,7 +32,7 @@ export const projectRelations = (project: Option.Option<Project>, userId: UserId
 /** What a caller supplies to create a project. */
 export class CreateProject extends Schema.Class<CreateProject>("CreateProject")({
   name: ProjectName,
-  description: Schema.optional(Schema.String.pipe(Schema.maxLength(20_000))),
+  description: Schema.optional(ProjectDescription),
   ownerId: Schema.optional(UserId),
   memberIds: Schema.optional(Schema.Array(UserId))
 }) {}
@@ -38,7 +40,7 @@ export class CreateProject extends Schema.Class<CreateProject>("CreateProject")(
 /** A partial change to a project. */
 export class UpdateProject extends Schema.Class<UpdateProject>("UpdateProject")({
   name: Schema.optional(ProjectName),
-  description: Schema.optional(Schema.String.pipe(Schema.maxLength(20_000))),
+  description: Schema.optional(ProjectDescription),
   ownerId: Schema.optional(UserId),
   memberIds: Schema.optional(Schema.Array(UserId)),
   archived: Schema.optional(Schema.Boolean)

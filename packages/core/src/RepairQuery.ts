@@ -1,7 +1,9 @@
 import { DateTime, Option, Schema } from "effect"
 import { UserId } from "./Ids.js"
+import { Instant } from "./Instant.js"
 import { Limit, Order, type SortKey } from "./Page.js"
 import { DeviceType, isOverdue, ProblemCategory, type RepairRequest, RepairStatus } from "./RepairRequest.js"
+import { singleLine } from "./Text.js"
 
 export const RepairSort = Schema.Literal("created", "deadline", "updated", "number")
 export type RepairSort = typeof RepairSort.Type
@@ -19,11 +21,11 @@ export class RepairFilter extends Schema.Class<RepairFilter>("RepairFilter")({
   category: Schema.optional(ProblemCategory),
   overdue: Schema.optional(Schema.Boolean),
   /** Created at or after this time. */
-  createdFrom: Schema.optional(Schema.DateTimeUtc),
+  createdFrom: Schema.optional(Instant),
   /** Created strictly before this time, so consecutive ranges do not overlap. */
-  createdTo: Schema.optional(Schema.DateTimeUtc),
+  createdTo: Schema.optional(Instant),
   /** Case-insensitive substring of the problem description, device type, device model or serial number. */
-  text: Schema.optional(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+  text: Schema.optional(singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))))
 }) {}
 
 /** A request for one page of repair requests. */

@@ -1,6 +1,8 @@
 import { DateTime, Either, Option, Schema } from "effect"
 import { IllegalTransition, RuleViolation } from "./Errors.js"
 import { CommentId, RepairRequestId, UserId } from "./Ids.js"
+import { Instant } from "./Instant.js"
+import { multiLine, singleLine } from "./Text.js"
 
 /**
  * Where a repair request stands. The seed's "Новая заявка", "В работе", "Завершена", plus waiting
@@ -14,16 +16,16 @@ export const repairStatuses: ReadonlyArray<RepairStatus> = RepairStatus.literals
 /** The installation-wide sequence number of a request: 1, 2, …; shown as `R-000042`. */
 export const RepairNumber = Schema.Int.pipe(Schema.positive())
 
-export const DeviceType = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))
-export const DeviceModel = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))
-export const SerialNumber = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))
-export const ProblemDescription = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(20_000))
-export const ProblemCategory = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))
+export const DeviceType = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)))
+export const DeviceModel = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+export const SerialNumber = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)))
+export const ProblemDescription = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(20_000)))
+export const ProblemCategory = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)))
 /** A completion note, hold reason or cancellation reason. */
-export const StatusNote = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(5_000))
-export const CommentBody = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(10_000))
+export const StatusNote = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(5_000)))
+export const CommentBody = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(10_000)))
 export const Score = Schema.Int.pipe(Schema.between(1, 5))
-export const Feedback = Schema.Trim.pipe(Schema.maxLength(5_000))
+export const Feedback = multiLine(Schema.Trim.pipe(Schema.maxLength(5_000)))
 
 /** The client's verdict on a completed request (the seed's feedback form, built in). */
 export class Rating extends Schema.Class<Rating>("Rating")({
@@ -44,7 +46,7 @@ export class RepairRequest extends Schema.Class<RepairRequest>("RepairRequest")(
   problemDescription: ProblemDescription,
   category: Schema.optionalWith(ProblemCategory, { as: "Option" }),
   status: RepairStatus,
-  deadline: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" }),
+  deadline: Schema.optionalWith(Instant, { as: "Option" }),
   /** Who filed it: the client, or a manager on the client's behalf. */
   createdBy: UserId,
   createdAt: Schema.DateTimeUtc,
@@ -201,7 +203,7 @@ export class CreateRepairRequest extends Schema.Class<CreateRepairRequest>("Crea
   /** The technician at once: needs `repair.assign` (managers, admins). */
   technicianId: Schema.optional(UserId),
   /** When the repair is due: needs `repair.setDeadline` (managers, admins); clients leave it out. */
-  deadline: Schema.optional(Schema.DateTimeUtc)
+  deadline: Schema.optional(Instant)
 }) {}
 
 /** A partial change to a request's details; `null` clears an optional field. Statuses move through `transition`. */
@@ -211,7 +213,7 @@ export class UpdateRepairRequest extends Schema.Class<UpdateRepairRequest>("Upda
   serialNumber: Schema.optional(Schema.NullOr(SerialNumber)),
   problemDescription: Schema.optional(ProblemDescription),
   category: Schema.optional(Schema.NullOr(ProblemCategory)),
-  deadline: Schema.optional(Schema.NullOr(Schema.DateTimeUtc))
+  deadline: Schema.optional(Schema.NullOr(Instant))
 }) {}
 
 /** The fields of an update a request's technician may change too: what diagnosis finds out. */

@@ -1,11 +1,12 @@
 import { Context, type DateTime, type Effect, Schema } from "effect"
+import { Instant } from "./Instant.js"
 import type { RepairStatistics } from "./RepairStatistics.js"
 import type { TaskStatistics } from "./TaskStatistics.js"
 
 /** A half-open time range `[from, to)`: consecutive ranges neither overlap nor leave gaps. */
 export class StatisticsRange extends Schema.Class<StatisticsRange>("StatisticsRange")({
-  from: Schema.DateTimeUtc,
-  to: Schema.DateTimeUtc
+  from: Instant,
+  to: Instant
 }) {}
 
 /**

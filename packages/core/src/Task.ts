@@ -1,6 +1,8 @@
 import { DateTime, Either, Option, Schema } from "effect"
 import { IllegalTransition } from "./Errors.js"
 import { ProjectId, TaskId, UserId } from "./Ids.js"
+import { Instant } from "./Instant.js"
+import { multiLine, singleLine } from "./Text.js"
 
 export const TaskStatus = Schema.Literal("todo", "in_progress", "done", "cancelled")
 export type TaskStatus = typeof TaskStatus.Type
@@ -11,9 +13,9 @@ export type Priority = typeof Priority.Type
 /** Priority as a number, so "high first" is a numeric sort in every store. */
 export const priorityRank: Readonly<Record<Priority, number>> = { low: 0, normal: 1, high: 2, urgent: 3 }
 
-export const Title = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))
-export const Description = Schema.String.pipe(Schema.maxLength(20_000))
-export const Tag = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(50))
+export const Title = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+export const Description = multiLine(Schema.String.pipe(Schema.maxLength(20_000)))
+export const Tag = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(50)))
 export const Tags = Schema.Array(Tag).pipe(Schema.maxItems(50))
 
 export class Task extends Schema.Class<Task>("Task")({
@@ -25,7 +27,7 @@ export class Task extends Schema.Class<Task>("Task")({
   assigneeIds: Schema.Array(UserId),
   createdBy: UserId,
   projectId: Schema.optionalWith(ProjectId, { as: "Option" }),
-  dueAt: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" }),
+  dueAt: Schema.optionalWith(Instant, { as: "Option" }),
   tags: Tags,
   createdAt: Schema.DateTimeUtc,
   updatedAt: Schema.DateTimeUtc,
@@ -71,7 +73,7 @@ export class CreateTask extends Schema.Class<CreateTask>("CreateTask")({
   priority: Schema.optional(Priority),
   assigneeIds: Schema.optional(Schema.Array(UserId)),
   projectId: Schema.optional(ProjectId),
-  dueAt: Schema.optional(Schema.DateTimeUtc),
+  dueAt: Schema.optional(Instant),
   tags: Schema.optional(Tags)
 }) {}
 
@@ -82,6 +84,6 @@ export class UpdateTask extends Schema.Class<UpdateTask>("UpdateTask")({
   priority: Schema.optional(Priority),
   assigneeIds: Schema.optional(Schema.Array(UserId)),
   projectId: Schema.optional(Schema.NullOr(ProjectId)),
-  dueAt: Schema.optional(Schema.NullOr(Schema.DateTimeUtc)),
+  dueAt: Schema.optional(Schema.NullOr(Instant)),
   tags: Schema.optional(Tags)
 }) {}

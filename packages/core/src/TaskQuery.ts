@@ -1,7 +1,9 @@
 import { DateTime, Option, Schema } from "effect"
 import { ProjectId, UserId } from "./Ids.js"
+import { Instant } from "./Instant.js"
 import { Limit, Order, type SortKey } from "./Page.js"
 import { isOverdue, Priority, priorityRank, Tag, type Task, TaskStatus } from "./Task.js"
+import { singleLine } from "./Text.js"
 
 export const TaskSort = Schema.Literal("due", "priority", "created", "updated")
 export type TaskSort = typeof TaskSort.Type
@@ -13,11 +15,11 @@ export class TaskFilter extends Schema.Class<TaskFilter>("TaskFilter")({
   createdBy: Schema.optional(UserId),
   projectId: Schema.optional(ProjectId),
   priority: Schema.optional(Schema.Array(Priority)),
-  dueFrom: Schema.optional(Schema.DateTimeUtc),
-  dueTo: Schema.optional(Schema.DateTimeUtc),
+  dueFrom: Schema.optional(Instant),
+  dueTo: Schema.optional(Instant),
   overdue: Schema.optional(Schema.Boolean),
   tag: Schema.optional(Tag),
-  text: Schema.optional(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+  text: Schema.optional(singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))))
 }) {}
 
 /** A request for one page of tasks. */

@@ -1,6 +1,7 @@
 import { Schema } from "effect"
 import { UserId } from "./Ids.js"
 import { Role } from "./Role.js"
+import { singleLine } from "./Text.js"
 
 export const Username = Schema.Trim.pipe(
   Schema.minLength(3),
@@ -8,9 +9,11 @@ export const Username = Schema.Trim.pipe(
   Schema.pattern(/^[A-Za-z0-9_.-]+$/, { message: () => "letters, digits, '_', '.' and '-' only" })
 )
 
-export const Email = Schema.Trim.pipe(
-  Schema.maxLength(254),
-  Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "an email address" })
+export const Email = singleLine(
+  Schema.Trim.pipe(
+    Schema.maxLength(254),
+    Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => "an email address" })
+  )
 )
 
 /** Telegram user ids fit in 52 bits, so a JS number holds them exactly. */
@@ -19,7 +22,10 @@ export const TelegramId = Schema.Int.pipe(Schema.positive())
 export const Language = Schema.Literal("en", "ru", "zh")
 export type Language = typeof Language.Type
 
-export const PersonName = Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200))
+export const PersonName = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+
+/** A DingTalk user id (`userid`). */
+export const DingtalkId = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64)))
 
 /** A person who uses taskdesk. Credentials live with the server, not here. */
 export class User extends Schema.Class<User>("User")({
@@ -28,7 +34,7 @@ export class User extends Schema.Class<User>("User")({
   username: Username,
   email: Schema.optionalWith(Email, { as: "Option" }),
   telegramId: Schema.optionalWith(TelegramId, { as: "Option" }),
-  dingtalkId: Schema.optionalWith(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64)), { as: "Option" }),
+  dingtalkId: Schema.optionalWith(DingtalkId, { as: "Option" }),
   role: Role,
   language: Language,
   active: Schema.Boolean,
@@ -42,7 +48,7 @@ export class CreateUser extends Schema.Class<CreateUser>("CreateUser")({
   username: Username,
   email: Schema.optional(Email),
   telegramId: Schema.optional(TelegramId),
-  dingtalkId: Schema.optional(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64))),
+  dingtalkId: Schema.optional(DingtalkId),
   role: Role,
   language: Schema.optional(Language)
 }) {}
@@ -52,7 +58,7 @@ export class UpdateUser extends Schema.Class<UpdateUser>("UpdateUser")({
   name: Schema.optional(PersonName),
   email: Schema.optional(Schema.NullOr(Email)),
   telegramId: Schema.optional(Schema.NullOr(TelegramId)),
-  dingtalkId: Schema.optional(Schema.NullOr(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64)))),
+  dingtalkId: Schema.optional(Schema.NullOr(DingtalkId)),
   role: Schema.optional(Role),
   language: Schema.optional(Language),
   active: Schema.optional(Schema.Boolean)

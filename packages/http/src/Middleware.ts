@@ -28,7 +28,9 @@ import { securityEvent } from "./auth/Accounts.js"
 import { AuthStore } from "./auth/AuthStore.js"
 import * as Tokens from "./auth/Tokens.js"
 import { ServerSettings } from "./Config.js"
+import { maxJsonDepth, nestsDeeperThan } from "./JsonDepth.js"
 import * as Problem from "./Problem.js"
+import { secretRoutes } from "./ReturnsSecret.js"
 
 /** Each request's id: in `X-Request-Id` and in every log line made while serving it. */
 export const requestIds = new WeakMap<HttpServerRequest.HttpServerRequest, string>()
@@ -78,6 +80,9 @@ const pathOf = (url: string) => {
   const q = url.indexOf("?")
   return q === -1 ? url : url.slice(0, q)
 }
+
+/** The endpoints whose answers carry a secret shown once: never kept for idempotent replays. */
+const returnsSecret = secretRoutes(TaskdeskApi)
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("base64url")
 
@@ -259,7 +264,11 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
         const scope = sha256(credentials)
         const read = yield* Effect.either(request.text)
         if (read._tag === "Left") return Problem.toResponse(readFailure(read.left, limitBytes))
-        const fingerprint = sha256(`${request.method} ${request.url}\n${read.right}`)
+        const secret = returnsSecret(request.method, pathOf(request.url))
+        // These requests carry secrets too (a password, a refresh token): a fast hash of the body would
+        // let anyone with the database guess a password offline, so for them the key alone identifies
+        // the request.
+        const fingerprint = sha256(`${request.method} ${request.url}\n${secret ? "" : read.right}`)
         const now = yield* Clock.currentTimeMillis
         const existing = yield* store.claimIdempotency({
           scope,
@@ -293,6 +302,17 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           yield* store.releaseIdempotency(scope, key)
           return response
         }
+        if (sent.status < 300 && secret) {
+          // The secret is shown once and never written down: what is kept is the refusal a retry gets.
+          const refusal = Problem.toResponse(new Problem.SecretNotReplayed({ key, originalStatus: sent.status }))
+          const body = refusal.body._tag === "Uint8Array" ? new TextDecoder().decode(refusal.body.body) : ""
+          yield* store.completeIdempotency(scope, key, {
+            status: refusal.status,
+            headers: { "content-type": Problem.contentType },
+            body
+          })
+          return response
+        }
         const headers: Record<string, string> = {}
         for (const name of ["etag", "location"]) {
           const value = sent.headers[name]
@@ -301,6 +321,29 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
         if (sent.body._tag === "Uint8Array") headers["content-type"] = sent.body.contentType
         yield* store.completeIdempotency(scope, key, { status: sent.status, headers, body: payload.value })
         return response
+      })
+
+    /**
+     * Reads the body here, the one place every body is read before anything else looks at it (both
+     * serving paths read it once and keep it): within the size limit, and refused when it nests
+     * deeper than `maxJsonDepth`, before any parsing or schema work.
+     */
+    const withReadBody = (
+      request: HttpServerRequest.HttpServerRequest,
+      requestId: string,
+      handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
+    ) =>
+      // Interruptible, as the handlers' own reads are, so the request timeout and client aborts reach it.
+      Effect.matchCauseEffect(Effect.interruptible(request.text), {
+        onFailure: (cause) => problemOf(cause, request, requestId),
+        onSuccess: (text) =>
+          nestsDeeperThan(text, maxJsonDepth)
+            ? Effect.succeed(
+                Problem.toResponse(
+                  new Problem.MalformedRequest({ reason: `the body nests deeper than ${maxJsonDepth} levels` })
+                )
+              )
+            : handled
       })
 
     const preflight = (cors: Record<string, string> | undefined) =>
@@ -364,10 +407,11 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           const answered = Effect.catchAllCause(app, (cause) => problemOf(cause, request, requestId))
           const key = request.method === "POST" ? request.headers["idempotency-key"] : undefined
           const handled = key === undefined ? answered : idempotent(request, key, answered)
-          return Effect.flatMap(
-            hasBody ? HttpIncomingMessage.withMaxBodySize(handled, Option.some(limitBytes)) : handled,
-            finish
-          )
+          if (!hasBody) return Effect.flatMap(handled, finish)
+          const length = request.headers["content-length"]
+          // `checkBody` let through only JSON when there is a body, and only of a known length.
+          const checked = length === undefined || length === "0" ? handled : withReadBody(request, requestId, handled)
+          return Effect.flatMap(HttpIncomingMessage.withMaxBodySize(checked, Option.some(limitBytes)), finish)
         }
       )
     return { wrap } as const

@@ -138,6 +138,15 @@ export class IdempotencyInProgress extends Schema.TaggedError<IdempotencyInProgr
   key: Schema.String
 }) {}
 
+/**
+ * A retry with an `Idempotency-Key` whose first answer carried a secret shown once (a token): the
+ * answer was not kept, so it cannot be given again. The first request succeeded with `originalStatus`.
+ */
+export class SecretNotReplayed extends Schema.TaggedError<SecretNotReplayed>()("SecretNotReplayed", {
+  key: Schema.String,
+  originalStatus: Schema.Number
+}) {}
+
 /** The request took longer than the configured timeout. */
 export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
   seconds: Schema.Number
@@ -283,6 +292,14 @@ export const IdempotencyInProgressProblem = problem(IdempotencyInProgress, {
   detail: (e) => `a request with Idempotency-Key ${e.key} is still running`
 })
 
+export const SecretNotReplayedProblem = problem(SecretNotReplayed, {
+  slug: "secret-not-replayed",
+  status: 409,
+  title: "Secret not replayed",
+  detail: (e) =>
+    `the request with Idempotency-Key ${e.key} succeeded (${e.originalStatus}); its answer held a secret that is shown only once, so it was not kept and is not sent again`
+})
+
 export const TimeoutProblem = problem(Timeout, {
   slug: "timeout",
   status: 503,
@@ -315,6 +332,7 @@ export const all = [
   RuleViolationProblem,
   BatchRejectedProblem,
   IdempotencyKeyReusedProblem,
+  SecretNotReplayedProblem,
   TooManyRequestsProblem,
   InternalErrorProblem,
   TimeoutProblem

@@ -1,4 +1,4 @@
-import { Ids, Task } from "@taskdesk/core"
+import { Ids, Instant, Task, Text } from "@taskdesk/core"
 import { DateTime, Option, Schema } from "effect"
 import { column, EpochMillis, JsonText, modelRow, nullable } from "./Columns.js"
 
@@ -36,6 +36,13 @@ const time = (u: unknown): DateTime.Utc => {
 
 const optionalTime = (u: unknown): Option.Option<DateTime.Utc> => (u === null ? Option.none() : Option.some(time(u)))
 
+/** A due time: also in the years the model takes (`Instant`). */
+const optionalDue = (u: unknown): Option.Option<DateTime.Utc> => {
+  const due = optionalTime(u)
+  if (due._tag === "Some" && !Instant.isInRange(due.value)) throw unsure
+  return due
+}
+
 const jsonArray = (u: unknown): Array<unknown> => {
   if (typeof u !== "string") throw unsure
   const parsed: unknown = JSON.parse(u)
@@ -55,7 +62,7 @@ const tags = (u: unknown): Array<string> => {
   return values.map((value) => {
     if (typeof value !== "string") throw unsure
     const tag = value.trim()
-    if (tag.length < 1 || tag.length > 50) throw unsure
+    if (tag.length < 1 || tag.length > 50 || !Text.isSingleLine(tag)) throw unsure
     return tag
   })
 }
@@ -82,8 +89,10 @@ export const decodeTaskRow = (row: unknown): Task.Task | undefined => {
       !isId(r.id) ||
       title.length < 1 ||
       title.length > 200 ||
+      !Text.isSingleLine(title) ||
       typeof description !== "string" ||
       description.length > 20_000 ||
+      !Text.isMultiLine(description) ||
       !statuses.has(r.status) ||
       !priorities.has(r.priority) ||
       !isId(r.created_by) ||
@@ -102,7 +111,7 @@ export const decodeTaskRow = (row: unknown): Task.Task | undefined => {
       assigneeIds: ids(r.assignee_ids),
       createdBy: r.created_by as Ids.UserId,
       projectId: r.project_id === null ? Option.none() : Option.some(r.project_id as Ids.ProjectId),
-      dueAt: optionalTime(r.due_at),
+      dueAt: optionalDue(r.due_at),
       tags: tags(r.tags),
       createdAt: time(r.created_at),
       updatedAt: time(r.updated_at),

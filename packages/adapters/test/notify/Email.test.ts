@@ -42,10 +42,10 @@ describe("Email channel", () => {
   it.effect("a subject or name with line breaks cannot add headers or recipients; HTML is escaped", () =>
     Effect.gen(function* () {
       const { smtp, channel } = yield* setup
-      const mallory = yield* person({
-        email: Option.some("victim@example.org"),
-        name: "Mallory\r\nBcc: spy@evil.example"
-      })
+      const mallory = yield* person(
+        { email: Option.some("victim@example.org"), name: "Mallory\r\nBcc: spy@evil.example" },
+        { unchecked: true }
+      )
       yield* notify(mallory, {
         subject: "Hello\r\nBcc: spy@evil.example\r\nX-Injected: yes",
         body: "<script>alert(1)</script>"

@@ -13,8 +13,9 @@ export const taskStatisticsSuite = <E>(layer: Layer.Layer<Storage, E>) =>
     withStorage(layer)((it) => {
       it.effect("counts created, completed and overdue tasks and the answers to hand-outs", () =>
         Effect.gen(function* () {
-          // Statistics cover a whole store, so this example lives in a window of its own, far from other data.
-          const w = DateTime.add(at("8000-01-01T00:00:00Z"), { days: Math.floor(Math.random() * 40_000) * 20 })
+          // Statistics cover a whole store, so this example lives in a window of its own, far from other data
+          // (and before the year 9999, the last a due time may fall in).
+          const w = DateTime.add(at("8000-01-01T00:00:00Z"), { days: Math.floor(Math.random() * 36_000) * 20 })
           const d = (days: number, hours = 0) => DateTime.add(w, { days, hours })
           const range = new StatisticsRange({ from: w, to: d(10) })
           const now = d(5)

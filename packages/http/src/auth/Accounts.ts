@@ -83,7 +83,7 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
             hash: Tokens.hash(accessToken),
             id: Tokens.newId(),
             kind: "access",
-            csrf: csrfToken ?? null,
+            csrf: csrfToken === undefined ? null : Tokens.hash(csrfToken),
             expiresAt: now + accessMillis
           },
           {

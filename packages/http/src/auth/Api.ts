@@ -1,7 +1,8 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
-import { User } from "@taskdesk/core"
+import { Instant, Text, User } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
+import { ReturnsSecret } from "../ReturnsSecret.js"
 import { strict } from "../Schemas.js"
 
 const Secret = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(1_024))
@@ -59,9 +60,16 @@ export const ChangePassword = strict(
 
 /** Signing in and renewing sessions; no authentication needed. */
 export class AuthApi extends HttpApiGroup.make("auth")
-  .add(HttpApiEndpoint.post("login", "/login").setPayload(Login).addSuccess(Session))
-  .add(HttpApiEndpoint.post("refresh", "/refresh").setPayload(Refresh).addSuccess(Session))
-  .add(HttpApiEndpoint.post("telegram", "/telegram").setPayload(TelegramLogin).addSuccess(Session))
+  .add(HttpApiEndpoint.post("login", "/login").setPayload(Login).addSuccess(Session).annotate(ReturnsSecret, true))
+  .add(
+    HttpApiEndpoint.post("refresh", "/refresh").setPayload(Refresh).addSuccess(Session).annotate(ReturnsSecret, true)
+  )
+  .add(
+    HttpApiEndpoint.post("telegram", "/telegram")
+      .setPayload(TelegramLogin)
+      .addSuccess(Session)
+      .annotate(ReturnsSecret, true)
+  )
   .prefix("/api/auth") {}
 
 /** The signed-in person's own session. */
@@ -91,18 +99,21 @@ export class CreatedApiToken extends Schema.Class<CreatedApiToken>("CreatedApiTo
 
 export const CreateApiToken = strict(
   Schema.Struct({
-    name: Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)),
+    name: Text.singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100))),
     /** Days until it expires (or give `expiresAt`); never when neither is given. */
     expiresInDays: Schema.optional(Schema.Int.pipe(Schema.between(1, 3_650))),
     /** When it expires: a time in the next 3650 days (or give `expiresInDays`). */
-    expiresAt: Schema.optional(Schema.DateTimeUtc)
+    expiresAt: Schema.optional(Instant.Instant)
   })
 )
 
 /** API tokens for integrations: they act as the person who made them. */
 export class TokensApi extends HttpApiGroup.make("tokens")
   .add(
-    HttpApiEndpoint.post("create", "/tokens").setPayload(CreateApiToken).addSuccess(CreatedApiToken, { status: 201 })
+    HttpApiEndpoint.post("create", "/tokens")
+      .setPayload(CreateApiToken)
+      .addSuccess(CreatedApiToken, { status: 201 })
+      .annotate(ReturnsSecret, true)
   )
   .add(HttpApiEndpoint.get("list", "/tokens").addSuccess(Schema.Array(ApiToken)))
   .add(

@@ -19,7 +19,7 @@ export interface StoredToken {
   readonly sessionId: string | null
   /** API tokens: the name given at creation. */
   readonly name: string | null
-  /** Cookie sessions' access tokens: the CSRF token writes must echo. */
+  /** Cookie sessions' access tokens: the hash (`Tokens.hash`) of the CSRF token writes must echo. */
   readonly csrf: string | null
   readonly createdAt: number
   readonly expiresAt: number | null

@@ -12,6 +12,7 @@ import { Accounts, type Authenticated, type IssuedSession } from "./Accounts.js"
 import { ApiToken, CreatedApiToken, Session } from "./Api.js"
 import type { StoredToken } from "./AuthStore.js"
 import * as SignInLimits from "./SignInLimits.js"
+import * as Tokens from "./Tokens.js"
 
 /** The credential each authenticated request used, for handlers that act on it (logout, password change). */
 export const credentials = new WeakMap<HttpServerRequest.HttpServerRequest, Authenticated>()
@@ -45,7 +46,7 @@ export const AuthenticationLive: Layer.Layer<Authentication, never, Accounts | R
         return Effect.flatMap(accounts.authenticate(cookie), (auth) => {
           if (safeMethods.has(request.method)) return Effect.succeed(auth)
           const given = request.headers["x-csrf-token"]
-          return auth.token.csrf === null || given === undefined || given !== auth.token.csrf
+          return auth.token.csrf === null || given === undefined || !Tokens.matchesHash(given, auth.token.csrf)
             ? Effect.fail(
                 new Errors.Forbidden({ action: "csrf", reason: "cookie sessions must send X-CSRF-Token on writes" })
               )

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto"
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
 
 /** Prefixes tell the kinds apart at a glance (and to secret scanners). */
 export const prefixes = { access: "tda_", refresh: "tdr_", api: "tdk_", csrf: "tdc_" } as const
@@ -18,3 +18,13 @@ export const hash = (token: string): string => createHash("sha256").update(token
 /** Whether a string looks like a token of a kind, before anything is looked up. */
 export const looksLike = (kind: keyof typeof prefixes, token: string): boolean =>
   token.length === prefixes[kind].length + 43 && token.startsWith(prefixes[kind])
+
+/**
+ * Whether a token someone sent is the one stored as `storedHash`, in constant time: the digests
+ * compared are of equal length whatever was sent, so the time taken tells nothing about the secret.
+ */
+export const matchesHash = (given: string, storedHash: string): boolean => {
+  const digest = createHash("sha256").update(given).digest()
+  const stored = Buffer.from(storedHash, "base64url")
+  return stored.length === digest.length && timingSafeEqual(digest, stored)
+}

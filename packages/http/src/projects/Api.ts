@@ -1,5 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { Document, Ids, Project } from "@taskdesk/core"
+import { Document, Ids, Instant, Project } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
 import { BooleanParam, exact, IfMatch, strict } from "../Schemas.js"
@@ -25,7 +25,7 @@ const { projectId: _, ...incomingFields } = Document.FileIncoming.fields
 export const FileIncoming = strict(Schema.Struct(incomingFields))
 export const IssueResolution = strict(Schema.Struct(Document.IssueResolution.fields))
 export const FileReport = strict(Schema.Struct(Document.FileReport.fields))
-export const OverviewQuery = strict(Schema.Struct({ at: exact(Schema.DateTimeUtc) }))
+export const OverviewQuery = strict(Schema.Struct({ at: exact(Instant.Instant) }))
 
 /** Projects, their document registers, resolutions on documents and the reports executing them. */
 export class ProjectsApi extends HttpApiGroup.make("projects")

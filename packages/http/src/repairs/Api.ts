@@ -1,5 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { AuditEvent, Ids, Page, RepairQuery, RepairRequest } from "@taskdesk/core"
+import { AuditEvent, Ids, Instant, Page, RepairQuery, RepairRequest } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
 import { BooleanParam, CursorParam, exact, IfMatch, LimitParam, orEmpty, PageOf, strict } from "../Schemas.js"
@@ -16,8 +16,8 @@ export const RepairListParams = strict(
     deviceType: exact(RepairRequest.DeviceType),
     category: exact(RepairRequest.ProblemCategory),
     overdue: exact(BooleanParam),
-    createdFrom: exact(Schema.DateTimeUtc),
-    createdTo: exact(Schema.DateTimeUtc),
+    createdFrom: exact(Instant.Instant),
+    createdTo: exact(Instant.Instant),
     text: RepairQuery.RepairFilter.fields.text,
     sort: exact(RepairQuery.RepairSort),
     order: exact(Page.Order),

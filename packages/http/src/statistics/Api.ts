@@ -1,5 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
-import { RepairStatistics, TaskStatistics } from "@taskdesk/core"
+import { Instant, RepairStatistics, TaskStatistics } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
 import { exact, strict } from "../Schemas.js"
@@ -7,8 +7,8 @@ import { exact, strict } from "../Schemas.js"
 /** A half-open range `[from, to)`; `to` defaults to now and `from` to 30 days before `to`. */
 export const RangeQuery = strict(
   Schema.Struct({
-    from: exact(Schema.DateTimeUtc),
-    to: exact(Schema.DateTimeUtc)
+    from: exact(Instant.Instant),
+    to: exact(Instant.Instant)
   })
 )
 

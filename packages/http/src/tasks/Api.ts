@@ -1,5 +1,5 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
-import { AuditEvent, Comment, Ids, Page, Task, TaskQuery } from "@taskdesk/core"
+import { AuditEvent, Comment, Ids, Instant, Page, Task, TaskQuery } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
 import { BooleanParam, CursorParam, exact, IfMatch, LimitParam, PageOf, strict } from "../Schemas.js"
@@ -14,8 +14,8 @@ export const TaskListParams = strict(
     createdBy: exact(Ids.UserId),
     projectId: exact(Ids.ProjectId),
     priority: exact(Schema.Array(Task.Priority)),
-    dueFrom: exact(Schema.DateTimeUtc),
-    dueTo: exact(Schema.DateTimeUtc),
+    dueFrom: exact(Instant.Instant),
+    dueTo: exact(Instant.Instant),
     overdue: exact(BooleanParam),
     tag: exact(Task.Tag),
     text: TaskQuery.TaskFilter.fields.text,

@@ -1,6 +1,7 @@
 import { HttpApiEndpoint, HttpApiGroup, HttpApiSchema } from "@effect/platform"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
+import { ReturnsSecret } from "../ReturnsSecret.js"
 
 /** A one-time code linking the caller's Telegram account: send it to the bot as `/start <code>`. */
 export class TelegramLink extends Schema.Class<TelegramLink>("TelegramLink")({
@@ -12,7 +13,11 @@ export class TelegramLink extends Schema.Class<TelegramLink>("TelegramLink")({
 
 /** Linking one's Telegram account to the bot. */
 export class TelegramApi extends HttpApiGroup.make("telegram")
-  .add(HttpApiEndpoint.post("link", "/me/telegram-link").addSuccess(TelegramLink, { status: 201 }))
+  .add(
+    HttpApiEndpoint.post("link", "/me/telegram-link")
+      .addSuccess(TelegramLink, { status: 201 })
+      .annotate(ReturnsSecret, true)
+  )
   .add(HttpApiEndpoint.del("unlink", "/me/telegram-link").addSuccess(HttpApiSchema.NoContent))
   .middleware(Authentication)
   .prefix("/api") {}
