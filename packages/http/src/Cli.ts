@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { HttpServer } from "@effect/platform"
-import { Backup } from "@taskdesk/adapters/backup"
+import { Backup, Holders } from "@taskdesk/adapters/backup"
 import type { Role } from "@taskdesk/core"
 import { Role as Roles, UserRepo } from "@taskdesk/core"
 import { Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
@@ -163,11 +163,23 @@ const restore = Command.make(
   (options) =>
     Effect.gen(function* () {
       const settings = yield* settingsOr()
-      const kind = Config.database(settings)._tag
+      const db = Config.database(settings)
+      const kind = db._tag
       const expected = Option.map(Backup.parseName(options.file.split(/[\\/]/).pop() ?? ""), (p) => p.kind)
       if (Option.isSome(expected) && expected.value !== kind) {
         return yield* failWith(`${options.file} is a ${expected.value} backup; this configuration uses ${kind}`)
       }
+      // A restore under a running server is lost or torn: refuse while one holds the file, and hold it
+      // meanwhile so none starts.
+      const held =
+        db._tag === "sqlite"
+          ? Holders.hold(db.filename, "restore", ["serve", "restore"]).pipe(
+              Effect.catchTag("BackupError", (error) =>
+                failWith(`cannot restore: ${error.message}; stop it first`)
+              )
+            )
+          : Effect.void
+      yield* held
       yield* Effect.gen(function* () {
         const database = yield* Backup.DatabaseBackup
         // What is there now is kept first: a restore of the wrong file loses nothing.
@@ -184,7 +196,7 @@ const restore = Command.make(
         Effect.catchTag("BackupError", (error) => failWith(error.message)),
         Effect.provide(ServerStorage.layer(settings))
       )
-    })
+    }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
     "Replace the database's contents with a backup (stop the server first). The current database is backed up first."

@@ -25,7 +25,7 @@ export interface BackupFile {
 /** What a restore put back. */
 export interface Restored {
   readonly kind: Kind
-  /** Rows per table (PostgreSQL); SQLite restores the file whole. */
+  /** Rows per table, as read back after the restore (SQLite) or inserted (PostgreSQL). */
   readonly tables: Readonly<Record<string, number>>
 }
 
@@ -174,9 +174,30 @@ const checkSqliteBackup = (file: string) =>
     if (found === undefined) throw new Error("it holds no taskdesk database (no taskdesk_migrations table)")
   }).pipe(Effect.mapError((e) => new BackupError({ message: `${file} is not a usable backup: ${e.message}` })))
 
+/** Rows per table of a SQLite database (SQLite's own tables left out), by table name. */
+const rowCounts = (db: Database.Database): Record<string, number> => {
+  const counts: Record<string, number> = {}
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as ReadonlyArray<string>
+  for (const table of tables) {
+    counts[table] = Number(db.prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`).pluck().get())
+  }
+  return counts
+}
+
+const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean => {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
+}
+
 /**
  * Replaces the SQLite database's contents with a backup's, page by page through the backup API
- * (so another connection to the file sees either the old or the new database, never a torn one).
+ * (so another connection to the file sees either the old or the new database, never a torn one),
+ * then reads the result back: a copy that did not happen (SQLite's backup into a database another
+ * process holds a write lock on can end having copied nothing, and says so only in its page
+ * counts) or that differs from the backup in any table's row count is a failure, never "restored".
  * A backup made by an older version is upgraded by the migrations at the next start.
  */
 export const restoreSqlite = (file: string, filename: string): Effect.Effect<Restored, BackupError> =>
@@ -186,8 +207,27 @@ export const restoreSqlite = (file: string, filename: string): Effect.Effect<Res
       try: () => Fs.mkdirSync(Path.dirname(filename), { recursive: true }),
       catch: fail(`cannot create the directory of ${filename}`)
     })
-    yield* withConnection(file, { readonly: true }, (db) => db.backup(filename))
-    return { kind: "sqlite" as const, tables: {} }
+    const expected = yield* withConnection(file, { readonly: true }, rowCounts)
+    const progress = yield* withConnection(file, { readonly: true }, (db) => db.backup(filename))
+    if (progress.totalPages === 0 || progress.remainingPages !== 0) {
+      return yield* new BackupError({
+        message: `restoring ${file} into ${filename} copied nothing (${progress.totalPages - progress.remainingPages} of ${progress.totalPages} pages): is another process using the database?`
+      })
+    }
+    const found = yield* withConnection(filename, { readonly: true }, (db) => {
+      const integrity = db.pragma("integrity_check", { simple: true })
+      if (integrity !== "ok") throw new Error(`integrity_check: ${String(integrity)}`)
+      return rowCounts(db)
+    })
+    if (!sameCounts(expected, found)) {
+      const differ = Object.keys({ ...expected, ...found })
+        .filter((t) => expected[t] !== found[t])
+        .map((t) => `${t} ${found[t] ?? "missing"} instead of ${expected[t] ?? "none"}`)
+      return yield* new BackupError({
+        message: `restoring ${file} into ${filename} did not take: ${differ.join(", ")}`
+      })
+    }
+    return { kind: "sqlite" as const, tables: found }
   })
 
 /**
