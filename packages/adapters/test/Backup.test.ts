@@ -209,6 +209,20 @@ describe("SQLite backup and restore", () => {
     })
   )
 
+  it.live("a backup deletes the partial files a killed backup left, and leaves other files alone", () =>
+    Effect.gen(function* () {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-db-"))
+      const filename = Path.join(dir, "taskdesk.db")
+      const backups = Path.join(dir, "b")
+      yield* Effect.provide(createTask("Once"), sqlite(filename))
+      Fs.mkdirSync(backups)
+      Fs.writeFileSync(Path.join(backups, ".taskdesk-2026-03-01T02-00-00.000Z.sqlite.partial"), "half a backup")
+      Fs.writeFileSync(Path.join(backups, "notes.txt"), "mine")
+      const file = yield* Backup.backupSqlite(filename, backups, at("2026-03-02T02:00:00Z"))
+      assert.deepStrictEqual(Fs.readdirSync(backups).sort(), ["notes.txt", file.name])
+    })
+  )
+
   it.live("a restore into a database another connection holds a write lock on fails and changes nothing", () =>
     Effect.gen(function* () {
       const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-db-"))

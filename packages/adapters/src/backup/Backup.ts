@@ -99,10 +99,26 @@ export const prune = (
     })
   })
 
+/** A partial file `writeAtomically` leaves behind only when its process dies mid-backup. */
+const partialPattern = /^\.taskdesk-.*\.partial$/
+
+/** Deletes the partial files of backups that never finished (their process was killed); returns their names. */
+export const removePartials = (directory: string): Effect.Effect<ReadonlyArray<string>, BackupError> =>
+  Effect.try({
+    try: () => {
+      if (!Fs.existsSync(directory)) return []
+      const names = Fs.readdirSync(directory).filter((name) => partialPattern.test(name))
+      for (const name of names) Fs.rmSync(Path.join(directory, name), { force: true })
+      return names
+    },
+    catch: fail(`cannot clear unfinished backups from ${directory}`)
+  })
+
 /**
  * Writes a backup through `write` to a hidden partial file and links it into place, so a backup
  * that did not finish never looks like one, and one never replaces another: a name taken already
- * (two backups in one millisecond) moves on by a millisecond.
+ * (two backups in one millisecond) moves on by a millisecond. Partial files of backups whose process
+ * was killed are deleted before and after (one backup runs at a time: the scheduler's job lock).
  */
 const writeAtomically = (
   directory: string,
@@ -115,6 +131,7 @@ const writeAtomically = (
       try: () => Fs.mkdirSync(directory, { recursive: true }),
       catch: fail(`cannot create the backup directory ${directory}`)
     })
+    yield* removePartials(directory)
     let at = requested
     while (Fs.existsSync(Path.join(directory, fileName(kind, at)))) at = DateTime.add(at, { millis: 1 })
     const name = fileName(kind, at)
@@ -129,7 +146,7 @@ const writeAtomically = (
         return { path, name, kind, at, bytes: Fs.statSync(path).size }
       },
       catch: fail(`cannot move the backup into place as ${path}`)
-    }).pipe(Effect.ensuring(removePartial))
+    }).pipe(Effect.ensuring(removePartial), Effect.tap(removePartials(directory)))
   })
 
 /** A second connection to the SQLite file, closed after `use`. */
