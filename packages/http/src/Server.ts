@@ -137,6 +137,8 @@ export interface Options {
   readonly hasher?: Layer.Layer<PasswordHasher> | undefined
   /** Defaults to the storage the settings name (`database_url`). */
   readonly storage?: Layer.Layer<ServerStorage.ServerStorage, ServerStorage.StartError> | undefined
+  /** Runs after migrations and before the port opens (seeding): the server answers nobody before it is done. */
+  readonly prepare?: Effect.Effect<void, never, CoreServices> | undefined
 }
 
 /** The domain, its storage and the accounts, without HTTP: what the CLI works with. */
@@ -253,6 +255,7 @@ export const layer = (
     Layer.provide(layerTelegram(settings)),
     Layer.provideMerge(NodeServe.layerServer({ host: settings.server.host, port: settings.server.port })),
     Layer.provideMerge(layerBackground(settings)),
+    Layer.provideMerge(Layer.effectDiscard(options.prepare ?? Effect.void)),
     Layer.provideMerge(layerServices(settings, options).pipe(Layer.provide(layerHold(settings, options)))),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))
