@@ -185,9 +185,7 @@ const restore = Command.make(
       const held =
         db._tag === "sqlite"
           ? Holders.hold(db.filename, "restore", ["serve", "restore"]).pipe(
-              Effect.catchTag("BackupError", (error) =>
-                failWith(`cannot restore: ${error.message}; stop it first`)
-              )
+              Effect.catchTag("BackupError", (error) => failWith(`cannot restore: ${error.message}; stop it first`))
             )
           : Effect.void
       yield* held

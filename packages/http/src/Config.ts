@@ -84,7 +84,10 @@ const ServerSection = Schema.Struct({
   requestTimeoutSeconds: key("request_timeout", positive(3_600)),
   maxBodyKb: key("max_body_size_kb", int(1, 1_048_576)),
   /** On SIGTERM, how long requests in flight may still finish before their connections are cut. */
-  shutdownGraceSeconds: key("shutdown_grace_seconds", Numeric.pipe(Schema.compose(Schema.Number.pipe(Schema.between(0, 3_600)))))
+  shutdownGraceSeconds: key(
+    "shutdown_grace_seconds",
+    Numeric.pipe(Schema.compose(Schema.Number.pipe(Schema.between(0, 3_600))))
+  )
 }).annotations(strict)
 
 const SecuritySection = Schema.Struct({

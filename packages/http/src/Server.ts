@@ -7,7 +7,7 @@ import {
   type HttpServer,
   type HttpServerError
 } from "@effect/platform"
-import { Backup, Holders } from "@taskdesk/adapters/backup"
+import { type Backup, Holders } from "@taskdesk/adapters/backup"
 import { Bot } from "@taskdesk/bot"
 import {
   Actor,
@@ -32,7 +32,8 @@ import { PasswordHasher } from "./auth/PasswordHasher.js"
 import { channelNames, database, logLevel, ServerSettings, type Settings } from "./Config.js"
 import { EventsLive } from "./events/Http.js"
 import type { HealthProbe } from "./health/HealthProbe.js"
-import { HealthLive } from "./health/Http.js"
+import { HealthLive, StorageLive } from "./health/Http.js"
+import { Readiness } from "./health/Readiness.js"
 import * as Middleware from "./Middleware.js"
 import * as Channels from "./notifications/Channels.js"
 import { NotificationsLive } from "./notifications/Http.js"
@@ -54,6 +55,7 @@ import { UsersLive } from "./users/Http.js"
 export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
   Layer.provide([
     HealthLive,
+    StorageLive,
     AuthLive,
     AccountLive,
     TokensLive,
@@ -254,9 +256,13 @@ export const layer = (
     // Routes beside the API are registered before `serve` builds the app from the router.
     Layer.provide(layerTelegram(settings)),
     Layer.provideMerge(NodeServe.layerServer({ host: settings.server.host, port: settings.server.port })),
+    // Ready once seeded and the background work started; the port opens after that anyway, so only
+    // a host serving the API before (or a storage that stops answering) sees `/api/ready` say 503.
+    Layer.provideMerge(Layer.effectDiscard(Effect.flatMap(Readiness, (r) => Effect.sync(r.markReady)))),
     Layer.provideMerge(layerBackground(settings)),
     Layer.provideMerge(Layer.effectDiscard(options.prepare ?? Effect.void)),
     Layer.provideMerge(layerServices(settings, options).pipe(Layer.provide(layerHold(settings, options)))),
+    Layer.provideMerge(Readiness.layerStarting),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))
   )

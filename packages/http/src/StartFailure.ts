@@ -25,7 +25,9 @@ const rootOf = (error: unknown): Root => {
   const last = chain[chain.length - 1]
   // The message nearest the root that says something (a wrapper's "Failed to execute statement" does not).
   const messages = chain
-    .map((e) => (e instanceof Error || (typeof e === "object" && e !== null && "message" in e) ? String((e as Error).message) : ""))
+    .map((e) =>
+      e instanceof Error || (typeof e === "object" && e !== null && "message" in e) ? String((e as Error).message) : ""
+    )
     .filter((m) => m !== "" && !/^(Failed to|An error occurred)/.test(m))
   const code =
     typeof last === "object" && last !== null && "code" in last && typeof last.code === "string" ? last.code : undefined
@@ -35,8 +37,13 @@ const rootOf = (error: unknown): Root => {
 const database = (settings: Config.Settings | undefined): string => {
   if (settings === undefined) return "the database"
   const db = Config.database(settings)
-  const where = settings.databaseUrl === undefined ? "data_dir (TASKDESK_DATA_DIR)" : "database_url (TASKDESK_DATABASE_URL)"
-  return db._tag === "sqlite" ? `${where}: SQLite ${db.filename}` : db._tag === "postgres" ? `${where}: PostgreSQL` : where
+  const where =
+    settings.databaseUrl === undefined ? "data_dir (TASKDESK_DATA_DIR)" : "database_url (TASKDESK_DATABASE_URL)"
+  return db._tag === "sqlite"
+    ? `${where}: SQLite ${db.filename}`
+    : db._tag === "postgres"
+      ? `${where}: PostgreSQL`
+      : where
 }
 
 /**

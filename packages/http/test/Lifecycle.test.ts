@@ -127,7 +127,10 @@ describe("taskdesk serve stopping with SIGTERM", () => {
     const code = await Taskdesk.stop(server.process, "SIGTERM", 20_000)
     await connection.closed
     assert.include([0, "SIGTERM"], code)
-    assert.match(server.process.stdout(), /shutdown: cut 1 request\(s\) still running after 1 s: POST \/api\/auth\/login/)
+    assert.match(
+      server.process.stdout(),
+      /shutdown: cut 1 request\(s\) still running after 1 s: POST \/api\/auth\/login/
+    )
   })
 })
 
@@ -171,7 +174,11 @@ describe("taskdesk failing to start", () => {
         { TASKDESK_DATA_DIR: data, TASKDESK_PORT: "" },
         /^taskdesk: invalid configuration: TASKDESK_PORT \(server\.port\): is empty$/
       ],
-      [["restore", Path.join(dir, "missing.sqlite")], { TASKDESK_DATA_DIR: data }, /^Path '.*missing\.sqlite' must exist$/]
+      [
+        ["restore", Path.join(dir, "missing.sqlite")],
+        { TASKDESK_DATA_DIR: data },
+        /^Path '.*missing\.sqlite' must exist$/
+      ]
     ]
     try {
       const results = await Promise.all(cases.map(([args, env]) => Taskdesk.run(args, env)))
@@ -201,5 +208,25 @@ describe("taskdesk --help", () => {
       assert.include(result.stdout, "USAGE")
       assert.notInclude(result.stdout, "\u001b[")
     }
+  })
+})
+
+describe("pnpm start", () => {
+  it("runs the compiled server under plain node (no tsx to relay signals), which stops on SIGTERM", {
+    timeout: 300_000
+  }, async () => {
+    const root = Path.join(import.meta.dirname, "..", "..", "..")
+    const scripts = JSON.parse(Fs.readFileSync(Path.join(root, "package.json"), "utf8")).scripts
+    assert.notInclude(scripts.start, "tsx")
+    const dir = Taskdesk.tempDir("compiled")
+    const server = await Taskdesk.serve([], { TASKDESK_DATA_DIR: Path.join(dir, "data") }, Taskdesk.compiledEntry)
+    // It built the bundle when missing or stale, and serves from it.
+    const bundle = Path.join(root, "packages", "http", "dist", "taskdesk.mjs")
+    assert.isAtLeast(
+      Fs.statSync(bundle).mtimeMs,
+      Fs.statSync(Path.join(root, "packages", "http", "src", "main.ts")).mtimeMs
+    )
+    assert.strictEqual((await fetch(`${server.url}/api/ready`)).status, 200)
+    assert.include([0, "SIGTERM"], await Taskdesk.stop(server.process, "SIGTERM", 30_000))
   })
 })

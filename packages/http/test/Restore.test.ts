@@ -25,7 +25,9 @@ const taskCount = async (url: string, token: string) => {
   let cursor: string | undefined
   do {
     const query = cursor === undefined ? "" : `&cursor=${encodeURIComponent(cursor)}`
-    const response = await fetch(`${url}/api/tasks?limit=100${query}`, { headers: { authorization: `Bearer ${token}` } })
+    const response = await fetch(`${url}/api/tasks?limit=100${query}`, {
+      headers: { authorization: `Bearer ${token}` }
+    })
     const page = (await response.json()) as { items: ReadonlyArray<unknown>; nextCursor?: string }
     count += page.items.length
     cursor = page.nextCursor

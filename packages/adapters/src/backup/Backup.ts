@@ -199,7 +199,12 @@ const rowCounts = (db: Database.Database): Record<string, number> => {
     .pluck()
     .all() as ReadonlyArray<string>
   for (const table of tables) {
-    counts[table] = Number(db.prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`).pluck().get())
+    counts[table] = Number(
+      db
+        .prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`)
+        .pluck()
+        .get()
+    )
   }
   return counts
 }

@@ -268,7 +268,9 @@ export const jobStoreSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           yield* store.claim(beating)
           assert.isTrue(yield* store.heartbeat(beating.id, at("2026-03-02T15:00:20Z")))
           const refreshed = Option.getOrThrow(yield* store.findRun(beating.id))
-          assert.isTrue(Option.exists(refreshed.heartbeatAt, (t) => DateTime.Equivalence(t, at("2026-03-02T15:00:20Z"))))
+          assert.isTrue(
+            Option.exists(refreshed.heartbeatAt, (t) => DateTime.Equivalence(t, at("2026-03-02T15:00:20Z")))
+          )
           const limits = { marginSeconds: 60, leaseSeconds: 20 }
           // Both heartbeats are within 20 s at 15:00:20; the silent one is not at 15:00:21.
           const early = yield* store.abandonStale(at("2026-03-02T15:00:20Z"), limits)

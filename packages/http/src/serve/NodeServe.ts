@@ -190,7 +190,8 @@ export const layer = Layer.scopedDiscard(
         const waiting = inFlight.size
         node.close()
         node.closeIdleConnections()
-        if (waiting > 0) yield* Effect.logInfo(`shutting down: ${waiting} request(s) in flight, waiting up to ${graceSeconds} s`)
+        if (waiting > 0)
+          yield* Effect.logInfo(`shutting down: ${waiting} request(s) in flight, waiting up to ${graceSeconds} s`)
         // Finalizers run uninterruptibly: the wait must be interruptible for the timeout to end it.
         const finished = yield* Effect.interruptible(drained.await).pipe(
           Effect.timeoutTo({ duration: Duration.seconds(graceSeconds), onSuccess: () => true, onTimeout: () => false })
