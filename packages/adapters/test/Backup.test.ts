@@ -4,6 +4,7 @@ import * as Path from "node:path"
 import * as Zlib from "node:zlib"
 import { assert, describe, it } from "@effect/vitest"
 import { Actor, EventLog, type Storage, TaskDesk, Tasks } from "@taskdesk/core"
+import Database from "better-sqlite3"
 import { DateTime, Effect, FastCheck, Layer, Option } from "effect"
 import * as Backup from "../src/backup/Backup.js"
 import * as Retention from "../src/backup/Retention.js"
@@ -205,6 +206,58 @@ describe("SQLite backup and restore", () => {
         ["taskdesk-2026-03-02T02-00-00.000Z.sqlite", "taskdesk-2026-03-02T02-00-00.001Z.sqlite"]
       )
       assert.deepStrictEqual(Fs.readdirSync(Path.join(dir, "b")).sort(), [first.name, second.name])
+    })
+  )
+
+  it.live("a backup deletes the partial files a killed backup left, and leaves other files alone", () =>
+    Effect.gen(function* () {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-db-"))
+      const filename = Path.join(dir, "taskdesk.db")
+      const backups = Path.join(dir, "b")
+      yield* Effect.provide(createTask("Once"), sqlite(filename))
+      Fs.mkdirSync(backups)
+      Fs.writeFileSync(Path.join(backups, ".taskdesk-2026-03-01T02-00-00.000Z.sqlite.partial"), "half a backup")
+      Fs.writeFileSync(Path.join(backups, "notes.txt"), "mine")
+      const file = yield* Backup.backupSqlite(filename, backups, at("2026-03-02T02:00:00Z"))
+      assert.deepStrictEqual(Fs.readdirSync(backups).sort(), ["notes.txt", file.name])
+    })
+  )
+
+  it.live("a restore into a database another connection holds a write lock on fails and changes nothing", () =>
+    Effect.gen(function* () {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-db-"))
+      const filename = Path.join(dir, "taskdesk.db")
+      yield* Effect.provide(createTask("In the backup"), sqlite(filename))
+      const file = yield* Backup.backupSqlite(filename, Path.join(dir, "b"), at("2026-03-02T02:00:00Z"))
+      yield* Effect.provide(createTask("After the backup"), sqlite(filename))
+      // A server in the middle of a write: the backup API cannot get the destination's lock.
+      const writer = new Database(filename, { timeout: 0 })
+      writer.pragma("journal_mode = WAL")
+      writer.exec("BEGIN IMMEDIATE")
+      writer.prepare("INSERT INTO taskdesk_migrations SELECT * FROM taskdesk_migrations WHERE 0").run()
+      const error = yield* Backup.restoreSqlite(file.path, filename).pipe(
+        Effect.flip,
+        Effect.ensuring(Effect.sync(() => writer.exec("ROLLBACK")))
+      )
+      writer.close()
+      assert.match(error.message, /copied nothing|did not take|locked|busy/i)
+      const tasks = new Database(filename, { readonly: true })
+      const titles = tasks.prepare("SELECT title FROM tasks ORDER BY title").pluck().all()
+      tasks.close()
+      assert.deepStrictEqual(titles, ["After the backup", "In the backup"])
+    })
+  )
+
+  it.live("a restore reads the database back and reports its rows per table", () =>
+    Effect.gen(function* () {
+      const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-db-"))
+      const filename = Path.join(dir, "taskdesk.db")
+      yield* Effect.provide(createTask("In the backup"), sqlite(filename))
+      const file = yield* Backup.backupSqlite(filename, Path.join(dir, "b"), at("2026-03-02T02:00:00Z"))
+      yield* Effect.provide(createTask("After the backup"), sqlite(filename))
+      const restored = yield* Backup.restoreSqlite(file.path, filename)
+      assert.strictEqual(restored.tables.tasks, 1)
+      assert.isAbove(restored.tables.taskdesk_migrations ?? 0, 0)
     })
   )
 

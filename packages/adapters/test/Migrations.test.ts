@@ -40,7 +40,7 @@ import {
   makeUser,
   uniqueId
 } from "@taskdesk/core/testing"
-import { Effect, Layer, Option, Schema } from "effect"
+import { DateTime, Effect, Layer, Option, Schema } from "effect"
 import type { Dialect } from "../src/sql/Dialect.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import { migrations } from "../src/sql/migrations/index.js"
@@ -120,7 +120,15 @@ const seed = (k: number) =>
     if (job && run) {
       const jobs = yield* JobStore.JobStore
       yield* jobs.insert(job)
-      yield* jobs.claim(run)
+      if (k >= 10) yield* jobs.claim(run)
+      else {
+        // Before migration 10 a run had no heartbeat column: the row as the repository wrote it then.
+        const sql = yield* SqlClient.SqlClient
+        const millis = DateTime.toEpochMillis
+        yield* sql`INSERT INTO job_runs (id, job_id, scheduled_at, trigger, instance_id, status, started_at,
+          finished_at, error, summary, coalesced) VALUES (${run.id}, ${run.jobId}, ${millis(run.scheduledAt)},
+          ${run.trigger}, ${run.instanceId}, ${run.status}, ${millis(run.startedAt)}, NULL, NULL, NULL, ${run.coalesced})`
+      }
     }
 
     return Effect.gen(function* () {
@@ -178,6 +186,9 @@ const seed = (k: number) =>
         const jobs = yield* JobStore.JobStore
         same(Job.Job, yield* jobs.findById(job.id), job)
         assert.strictEqual((yield* jobs.claim(run).pipe(Effect.flip))._tag, "OccurrenceClaimed")
+        // A run from before heartbeats reads back without one, and is judged by its timeout alone.
+        const stored = Option.getOrThrow(yield* jobs.findRun(run.id))
+        assert.strictEqual(Option.isSome(stored.heartbeatAt), k >= 10)
       }
     })
   })

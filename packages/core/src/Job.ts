@@ -99,6 +99,12 @@ export class JobRun extends Schema.Class<JobRun>("JobRun")({
   instanceId: Schema.String.pipe(Schema.maxLength(64)),
   status: RunStatus,
   startedAt: Schema.DateTimeUtc,
+  /**
+   * When the instance running it last said it still was (it refreshes this while the run lasts): a
+   * running run whose heartbeat is older than the lease is abandoned, its instance gone. None for
+   * runs that never ran (skipped).
+   */
+  heartbeatAt: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" }),
   finishedAt: Schema.optionalWith(Schema.DateTimeUtc, { as: "Option" }),
   error: Schema.optionalWith(RunText, { as: "Option" }),
   summary: Schema.optionalWith(RunText, { as: "Option" }),

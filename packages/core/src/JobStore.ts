@@ -75,12 +75,18 @@ export class JobStore extends Context.Tag("@taskdesk/core/JobStore")<
     readonly listRuns: (query: RunQuery) => Effect.Effect<ReadonlyArray<JobRun>>
     /** Every run still running, on any instance, by scheduled time. */
     readonly running: Effect.Effect<ReadonlyArray<JobRun>>
+    /** Records that the run's instance is alive at `at`; false when the run is not running any more. */
+    readonly heartbeat: (id: JobRunId, at: DateTime.Utc) => Effect.Effect<boolean>
     /**
-     * Marks `abandoned` (finished at `now`) every running run that started more than its job's
-     * timeout plus `marginSeconds` before `now`: a live instance would have interrupted it by then,
-     * so the instance running it died. Returns the runs it marked.
+     * Marks `abandoned` (finished at `now`) every running run whose instance is gone: its heartbeat
+     * is more than `leaseSeconds` old (the instance stopped refreshing it), or it started more than
+     * its job's timeout plus `marginSeconds` before `now` (a live instance would have interrupted it
+     * by then). Returns the runs it marked.
      */
-    readonly abandonStale: (now: DateTime.Utc, marginSeconds: number) => Effect.Effect<ReadonlyArray<JobRun>>
+    readonly abandonStale: (
+      now: DateTime.Utc,
+      limits: { readonly marginSeconds: number; readonly leaseSeconds: number }
+    ) => Effect.Effect<ReadonlyArray<JobRun>>
     /** Deletes finished runs that finished before `before`; returns how many. Running runs stay. */
     readonly pruneRuns: (before: DateTime.Utc) => Effect.Effect<number>
   }

@@ -44,6 +44,13 @@ export interface SchedulerOptions {
   readonly pollInterval: Duration.DurationInput
   /** Seconds past a run's timeout after which a run still `running` is presumed abandoned. */
   readonly abandonMarginSeconds: number
+  /** How often an instance refreshes the heartbeat of each run it performs. */
+  readonly heartbeatInterval: Duration.DurationInput
+  /**
+   * Seconds without a heartbeat after which a running run is abandoned: its instance is gone (killed,
+   * crashed) and the job is free again without waiting for its timeout. A few heartbeat intervals.
+   */
+  readonly leaseSeconds: number
   /** Most missed occurrences of one job handled at once after an outage; older ones are dropped. */
   readonly maxCatchUp: number
   /** This instance's id in status and on its runs; a fresh id when none. */
@@ -53,6 +60,8 @@ export interface SchedulerOptions {
 export const defaultOptions: SchedulerOptions = {
   pollInterval: Duration.seconds(15),
   abandonMarginSeconds: 60,
+  heartbeatInterval: Duration.seconds(5),
+  leaseSeconds: 20,
   maxCatchUp: 1_000,
   instanceId: Option.none()
 }
@@ -152,6 +161,14 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     const signal = Effect.asVoid(Queue.offer(wake, undefined))
     const runs = yield* Ref.make(0)
 
+    const limits = { marginSeconds: config.abandonMarginSeconds, leaseSeconds: config.leaseSeconds }
+    /** Frees jobs held by runs whose instance is gone; logs each. */
+    const abandonStale = Effect.gen(function* () {
+      for (const run of yield* store.abandonStale(yield* DateTime.now, limits)) {
+        yield* Effect.logWarning(`job ${run.jobId} run ${run.id} abandoned by instance ${run.instanceId}`)
+      }
+    })
+
     const load = (id: JobId) => store.findById(id).pipe(orNotFound("Job", id))
 
     const handlerFor = (name: string) =>
@@ -189,6 +206,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
             instanceId,
             status,
             startedAt: now,
+            heartbeatAt: status === "running" ? Option.some(now) : Option.none(),
             finishedAt: status === "skipped" ? Option.some(now) : Option.none(),
             error,
             summary: Option.none()
@@ -228,7 +246,14 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
             }),
             Effect.withSpan("Scheduler.run", { attributes: { jobId: job.id, runId: run.id } })
           )
-          const exit = yield* Effect.exit((outer ?? inner)(work))
+          // While it runs, the run's heartbeat says this instance is alive; killed, it goes quiet.
+          const beat = Effect.flatMap(DateTime.now, (at) => store.heartbeat(run.id, at))
+          const beating = Effect.interruptible(
+            Effect.forever(Effect.zipRight(Effect.sleep(config.heartbeatInterval), beat))
+          )
+          const exit = yield* Effect.exit(
+            (outer ?? inner)(Effect.scoped(Effect.zipRight(Effect.forkScoped(beating), work)))
+          )
           const status: RunOutcome = Exit.isSuccess(exit)
             ? "succeeded"
             : Exit.isInterrupted(exit)
@@ -338,10 +363,8 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
 
     /** One pass: marks abandoned runs, and starts a worker for every due job that has none. */
     const pass = Effect.gen(function* () {
+      yield* abandonStale
       const now = yield* DateTime.now
-      for (const run of yield* store.abandonStale(now, config.abandonMarginSeconds)) {
-        yield* Effect.logWarning(`job ${run.jobId} run ${run.id} abandoned by instance ${run.instanceId}`)
-      }
       const jobs = yield* store.list
       for (const job of jobs) {
         if (isDue(job, now)) {
@@ -488,6 +511,8 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
       yield* authorizeManage
       const job = yield* load(id)
       yield* handlerFor(job.handler)
+      // A run left by a killed instance does not hold the job until the next scheduler pass.
+      yield* abandonStale
       const now = yield* DateTime.now
       // Asked at the very instant of a scheduled occurrence, the manual run takes the next
       // millisecond rather than standing in for it.
@@ -576,7 +601,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     const tick = traced("Scheduler.tick")(function* () {
       yield* authorizeManage
       const now = yield* DateTime.now
-      yield* store.abandonStale(now, config.abandonMarginSeconds)
+      yield* store.abandonStale(now, limits)
       const due = (yield* store.list).filter((job) => isDue(job, now))
       yield* Effect.forEach(due, (job) => processJob(job.id), { concurrency: "unbounded", discard: true })
     })

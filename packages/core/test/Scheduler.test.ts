@@ -504,6 +504,41 @@ describe("Scheduler", () => {
     }).pipe(Effect.provide(testLayer({ pollInterval: Duration.minutes(1), abandonMarginSeconds: 60 })), supervised)
   )
 
+  it.effect("frees a job whose running run's instance stopped its heartbeat, long before the run's timeout", () =>
+    Effect.gen(function* () {
+      yield* setTime("2026-03-02T09:00:00Z")
+      const scheduler = yield* Scheduler
+      const job = yield* define({
+        schedule: JobSchedule.cron("0 2 * * *", "UTC"),
+        timeoutSeconds: 3600,
+        parameters: { sleepSeconds: 120 }
+      })
+      // An instance claimed a run and was killed: its heartbeat stays where it was.
+      const orphan = makeJobRun(job.id, {
+        scheduledAt: DateTime.unsafeMake("2026-03-02T09:00:00Z"),
+        startedAt: DateTime.unsafeMake("2026-03-02T09:00:00Z"),
+        heartbeatAt: Option.some(DateTime.unsafeMake("2026-03-02T09:00:00Z")),
+        instanceId: "killed"
+      })
+      yield* (yield* JobStore).claim(orphan)
+      const held = yield* scheduler.runNow(job.id, { wait: false }).pipe(asSystem, Effect.flip)
+      assert.strictEqual(held._tag, "JobBusy")
+      yield* TestClock.adjust("21 seconds")
+      const run = yield* scheduler.runNow(job.id, { wait: false }).pipe(asSystem)
+      assert.strictEqual(run.status, "running")
+      assert.strictEqual(Option.getOrThrow(yield* (yield* JobStore).findRun(orphan.id)).status, "abandoned")
+      // A run whose instance lives keeps beating, so it holds the job past the lease.
+      yield* TestClock.adjust("60 seconds")
+      const busy = yield* scheduler.runNow(job.id, { wait: false }).pipe(asSystem, Effect.flip)
+      assert.strictEqual(busy._tag, "JobBusy")
+      yield* TestClock.adjust("60 seconds")
+      assert.deepStrictEqual(summary(yield* runsOf(job.id)).slice(-2), [
+        "2026-03-02T09:00:00Z abandoned",
+        "2026-03-02T09:00:21Z succeeded"
+      ])
+    }).pipe(Effect.provide(testLayer({ heartbeatInterval: Duration.seconds(5), leaseSeconds: 20 })), supervised)
+  )
+
   it.effect("waits for a run held by another instance, without spinning, then catches up", () =>
     Effect.gen(function* () {
       yield* setTime("2026-03-02T09:00:00Z")

@@ -2,7 +2,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { AssignmentsApi } from "./assignments/Api.js"
 import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
 import { EventsApi } from "./events/Api.js"
-import { HealthApi } from "./health/Api.js"
+import { HealthApi, StorageApi } from "./health/Api.js"
 import { NotificationsApi } from "./notifications/Api.js"
 import * as Problem from "./Problem.js"
 import { ProjectsApi } from "./projects/Api.js"
@@ -31,6 +31,7 @@ Every response carries X-Request-Id.`
  */
 export class TaskdeskApi extends HttpApi.make("taskdesk")
   .add(HealthApi)
+  .add(StorageApi)
   .add(AuthApi)
   .add(AccountApi)
   .add(TokensApi)
@@ -65,6 +66,7 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .addError(Problem.TooManyRequestsProblem)
   .addError(Problem.InternalErrorProblem)
   .addError(Problem.TimeoutProblem)
+  .addError(Problem.UnavailableProblem)
   .annotateContext(
     OpenApi.annotations({
       title: "taskdesk",

@@ -1,8 +1,8 @@
 import { Args, Command, Options } from "@effect/cli"
 import { HttpServer } from "@effect/platform"
-import { Backup } from "@taskdesk/adapters/backup"
+import { Backup, Holders } from "@taskdesk/adapters/backup"
 import type { Role } from "@taskdesk/core"
-import { Role as Roles, UserRepo } from "@taskdesk/core"
+import { Role as Roles, Transaction, UserRepo } from "@taskdesk/core"
 import { Console, DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { version } from "./Api.js"
 import { Accounts } from "./auth/Accounts.js"
@@ -32,12 +32,21 @@ const demo = Options.boolean("demo").pipe(
 const printLogins = (title: string, logins: ReadonlyArray<Seed.Login>) =>
   logins.length === 0 ? Effect.void : Console.log(`${title} (shown only now):\n${Seed.formatLogins(logins)}\n`)
 
-/** First start: the administrator, and demo data when asked for on an empty database. */
+/**
+ * First start: the administrator, and demo data when asked for on an empty database, in one
+ * transaction: stopped half-way, nothing stays, and the next start seeds (and prints) it all.
+ */
 const prepare = (settings: Config.Settings, withDemo: boolean) =>
   Effect.gen(function* () {
-    const empty = yield* Seed.isEmpty
-    const admin = yield* Seed.ensureAdmin(settings.adminPassword)
-    const people = withDemo && empty ? yield* Seed.demo : []
+    const transaction = yield* Transaction.Transaction
+    const { admin, people } = yield* transaction.run(
+      Effect.gen(function* () {
+        const empty = yield* Seed.isEmpty
+        const admin = yield* Seed.ensureAdmin(settings.adminPassword)
+        const people = withDemo && empty ? yield* Seed.demo : []
+        return { admin, people }
+      })
+    )
     const logins = [...Option.toArray(admin), ...people]
     yield* printLogins(
       people.length > 0 ? "Demo data created. Sign in with" : "Administrator created. Sign in with",
@@ -53,15 +62,17 @@ const serve = Command.make("serve", { host, port, demo }, (options) =>
         ...Option.match(options.port, { onNone: () => ({}), onSome: (p) => ({ port: p }) })
       }
     })
-    const startup = Layer.effectDiscard(
-      Effect.zipRight(
-        prepare(settings, options.demo),
-        HttpServer.addressFormattedWith((url) =>
-          Console.log(`taskdesk ${version} listening on ${url}  (API docs: ${url}/docs)`)
-        )
+    // The port opens once the database is migrated and seeded: nobody is answered before it is ready.
+    const listening = Layer.effectDiscard(
+      HttpServer.addressFormattedWith((url) =>
+        Console.log(`taskdesk ${version} listening on ${url}  (API docs: ${url}/docs)`)
       )
     )
-    return yield* Layer.launch(startup.pipe(Layer.provideMerge(Server.layer(settings))))
+    return yield* Layer.launch(
+      listening.pipe(
+        Layer.provideMerge(Server.layer(settings, { prepare: Effect.orDie(prepare(settings, options.demo)) }))
+      )
+    )
   })
 ).pipe(
   Command.withDescription("Start the HTTP server (migrates the database; creates the administrator on first start)")
@@ -163,11 +174,21 @@ const restore = Command.make(
   (options) =>
     Effect.gen(function* () {
       const settings = yield* settingsOr()
-      const kind = Config.database(settings)._tag
+      const db = Config.database(settings)
+      const kind = db._tag
       const expected = Option.map(Backup.parseName(options.file.split(/[\\/]/).pop() ?? ""), (p) => p.kind)
       if (Option.isSome(expected) && expected.value !== kind) {
         return yield* failWith(`${options.file} is a ${expected.value} backup; this configuration uses ${kind}`)
       }
+      // A restore under a running server is lost or torn: refuse while one holds the file, and hold it
+      // meanwhile so none starts.
+      const held =
+        db._tag === "sqlite"
+          ? Holders.hold(db.filename, "restore", ["serve", "restore"]).pipe(
+              Effect.catchTag("BackupError", (error) => failWith(`cannot restore: ${error.message}; stop it first`))
+            )
+          : Effect.void
+      yield* held
       yield* Effect.gen(function* () {
         const database = yield* Backup.DatabaseBackup
         // What is there now is kept first: a restore of the wrong file loses nothing.
@@ -184,7 +205,7 @@ const restore = Command.make(
         Effect.catchTag("BackupError", (error) => failWith(error.message)),
         Effect.provide(ServerStorage.layer(settings))
       )
-    })
+    }).pipe(Effect.scoped)
 ).pipe(
   Command.withDescription(
     "Replace the database's contents with a backup (stop the server first). The current database is backed up first."

@@ -90,7 +90,12 @@ const ServerSection = Schema.Struct({
   /** Proxies whose `X-Forwarded-For` names the client (addresses or CIDR blocks); none by default. */
   trustedProxies: key("trusted_proxies", Schema.Array(AddressOrCidr)),
   requestTimeoutSeconds: key("request_timeout", positive(3_600)),
-  maxBodyKb: key("max_body_size_kb", int(1, 1_048_576))
+  maxBodyKb: key("max_body_size_kb", int(1, 1_048_576)),
+  /** On SIGTERM, how long requests in flight may still finish before their connections are cut. */
+  shutdownGraceSeconds: key(
+    "shutdown_grace_seconds",
+    Numeric.pipe(Schema.compose(Schema.Number.pipe(Schema.between(0, 3_600))))
+  )
 }).annotations(strict)
 
 const SecuritySection = Schema.Struct({
@@ -217,7 +222,8 @@ export const defaults = {
     cors_origins: [],
     trusted_proxies: [],
     request_timeout: 30,
-    max_body_size_kb: 1024
+    max_body_size_kb: 1024,
+    shutdown_grace_seconds: 10
   },
   security: {
     session_timeout_hours: 1,
@@ -250,6 +256,7 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_TRUSTED_PROXIES", path: ["server", "trusted_proxies"], list: true },
   { name: "TASKDESK_REQUEST_TIMEOUT", path: ["server", "request_timeout"] },
   { name: "TASKDESK_MAX_BODY_KB", path: ["server", "max_body_size_kb"] },
+  { name: "TASKDESK_SHUTDOWN_GRACE_SECONDS", path: ["server", "shutdown_grace_seconds"] },
   { name: "TASKDESK_SESSION_HOURS", path: ["security", "session_timeout_hours"] },
   { name: "TASKDESK_REFRESH_DAYS", path: ["security", "refresh_token_days"] },
   { name: "TASKDESK_RATE_LIMIT", path: ["security", "rate_limiting", "requests_per_minute"] },
@@ -360,7 +367,9 @@ export const load = (sources: Sources): Either.Either<Settings, ConfigError> => 
   }
   for (const variable of environment) {
     const raw = sources.env[variable.name]
-    if (raw === undefined || raw === "") continue
+    if (raw === undefined) continue
+    // Set but empty is a mistake (a template left unfilled), not "the default": said, not guessed.
+    if (raw.trim() === "") return fail(`invalid configuration: ${variable.name} (${variable.path.join(".")}): is empty`)
     const value = variable.list
       ? raw
           .split(",")

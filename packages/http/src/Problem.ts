@@ -152,6 +152,11 @@ export class Timeout extends Schema.TaggedError<Timeout>()("Timeout", {
   seconds: Schema.Number
 }) {}
 
+/** The server cannot serve yet or now: still starting, or its storage does not answer. */
+export class Unavailable extends Schema.TaggedError<Unavailable>()("Unavailable", {
+  reason: Schema.String
+}) {}
+
 /** A bug on the server; the body holds only the request id to quote, the log holds the rest. */
 export class InternalError extends Schema.TaggedError<InternalError>()("InternalError", {
   requestId: Schema.String
@@ -307,6 +312,13 @@ export const TimeoutProblem = problem(Timeout, {
   detail: (e) => `the request took longer than ${e.seconds} s`
 })
 
+export const UnavailableProblem = problem(Unavailable, {
+  slug: "unavailable",
+  status: 503,
+  title: "Unavailable",
+  detail: (e) => e.reason
+})
+
 export const InternalErrorProblem = problem(InternalError, {
   slug: "internal",
   status: 500,
@@ -335,7 +347,8 @@ export const all = [
   SecretNotReplayedProblem,
   TooManyRequestsProblem,
   InternalErrorProblem,
-  TimeoutProblem
+  TimeoutProblem,
+  UnavailableProblem
 ] as const
 
 /** Any error the API answers with. */

@@ -7,7 +7,7 @@ import {
   type HttpServer,
   type HttpServerError
 } from "@effect/platform"
-import type { Backup } from "@taskdesk/adapters/backup"
+import { type Backup, Holders } from "@taskdesk/adapters/backup"
 import { Bot } from "@taskdesk/bot"
 import {
   Actor,
@@ -29,10 +29,11 @@ import { Accounts } from "./auth/Accounts.js"
 import type { AuthStore } from "./auth/AuthStore.js"
 import { AccountLive, AuthenticationLive, AuthLive, TokensLive } from "./auth/Http.js"
 import { PasswordHasher } from "./auth/PasswordHasher.js"
-import { channelNames, logLevel, ServerSettings, type Settings } from "./Config.js"
+import { channelNames, database, logLevel, ServerSettings, type Settings } from "./Config.js"
 import { EventsLive } from "./events/Http.js"
 import type { HealthProbe } from "./health/HealthProbe.js"
-import { HealthLive } from "./health/Http.js"
+import { HealthLive, StorageLive } from "./health/Http.js"
+import { Readiness } from "./health/Readiness.js"
 import * as Middleware from "./Middleware.js"
 import * as Channels from "./notifications/Channels.js"
 import { NotificationsLive } from "./notifications/Http.js"
@@ -54,6 +55,7 @@ import { UsersLive } from "./users/Http.js"
 export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
   Layer.provide([
     HealthLive,
+    StorageLive,
     AuthLive,
     AccountLive,
     TokensLive,
@@ -137,6 +139,8 @@ export interface Options {
   readonly hasher?: Layer.Layer<PasswordHasher> | undefined
   /** Defaults to the storage the settings name (`database_url`). */
   readonly storage?: Layer.Layer<ServerStorage.ServerStorage, ServerStorage.StartError> | undefined
+  /** Runs after migrations and before the port opens (seeding): the server answers nobody before it is done. */
+  readonly prepare?: Effect.Effect<void, never, CoreServices> | undefined
 }
 
 /** The domain, its storage and the accounts, without HTTP: what the CLI works with. */
@@ -231,19 +235,34 @@ export const layerTelegram = (settings: Settings): Layer.Layer<never, never, Cor
 }
 
 /**
+ * Marks the SQLite file as held by a server for the server's life (`Holders`): `taskdesk restore`
+ * refuses while it is, and a server does not start while a restore runs. Nothing for other storage.
+ */
+export const layerHold = (settings: Settings, options: Options = {}): Layer.Layer<never, Backup.BackupError> => {
+  const db = database(settings)
+  if (options.storage !== undefined || db._tag !== "sqlite") return Layer.empty
+  return Layer.scopedDiscard(Holders.hold(db.filename, "serve", ["restore"]))
+}
+
+/**
  * The whole server on `host:port` (port 0 picks a free one; read it from `HttpServer`), with its
  * domain, storage, accounts, scheduler, notification delivery and (with a token) Telegram bot.
  */
 export const layer = (
   settings: Settings,
   options: Options = {}
-): Layer.Layer<Services, ServerStorage.StartError | HttpServerError.ServeError> =>
+): Layer.Layer<Services, ServerStorage.StartError | HttpServerError.ServeError | Backup.BackupError> =>
   HttpLive.pipe(
     // Routes beside the API are registered before `serve` builds the app from the router.
     Layer.provide(layerTelegram(settings)),
     Layer.provideMerge(NodeServe.layerServer({ host: settings.server.host, port: settings.server.port })),
+    // Ready once seeded and the background work started; the port opens after that anyway, so only
+    // a host serving the API before (or a storage that stops answering) sees `/api/ready` say 503.
+    Layer.provideMerge(Layer.effectDiscard(Effect.flatMap(Readiness, (r) => Effect.sync(r.markReady)))),
     Layer.provideMerge(layerBackground(settings)),
-    Layer.provideMerge(layerServices(settings, options)),
+    Layer.provideMerge(Layer.effectDiscard(options.prepare ?? Effect.void)),
+    Layer.provideMerge(layerServices(settings, options).pipe(Layer.provide(layerHold(settings, options)))),
+    Layer.provideMerge(Readiness.layerStarting),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))
   )

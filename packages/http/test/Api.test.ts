@@ -26,14 +26,23 @@ for (const storage of storages) {
       excludeTestServices: true,
       timeout: "30 seconds"
     })((it) => {
-      it.effect("health reports the storage and its counts", () =>
+      it.effect("health and readiness answer anyone without counts; the counts are for administrators", () =>
         Effect.gen(function* () {
           const health = yield* raw("/api/health")
           assert.strictEqual(health.status, 200)
           assert.strictEqual(health.body.status, "ok")
           assert.strictEqual(health.body.storage.kind, storage.name)
           assert.strictEqual(health.body.storage.reachable, true)
-          assert.isNumber(health.body.counts.users)
+          assert.notProperty(health.body, "counts")
+          const ready = yield* raw("/api/ready")
+          assert.strictEqual(ready.status, 200)
+          assert.deepStrictEqual(ready.body, { status: "ready" })
+          assert.strictEqual((yield* raw("/api/admin/storage")).status, 401)
+          assert.strictEqual((yield* raw("/api/admin/storage", { token: (yield* person("worker")).token })).status, 403)
+          const counts = yield* raw("/api/admin/storage", { token: (yield* person("admin")).token })
+          assert.strictEqual(counts.status, 200)
+          assert.strictEqual(counts.body.kind, storage.name)
+          assert.isAbove(counts.body.counts.users, 0)
         })
       )
 

@@ -146,6 +146,8 @@ const technicianFor = (ctx: Context, me: User.User) => (technicians.includes(me.
 
 const rows: Record<string, Row> = {
   "health.health": { request: none, expect: expect("200 200 200 200 200 200 200") },
+  "health.ready": { request: none, expect: expect("200 200 200 200 200 200 200") },
+  "storage.counts": { request: none, expect: expect("200 403 403 403 200 403 401") },
 
   "auth.login": {
     request: (_, caller, me) =>

@@ -65,6 +65,22 @@ logging:
     })
   })
 
+  it("a variable set to nothing is refused, not read as the default; the shutdown grace time has a default", () => {
+    assert.strictEqual(
+      error({ env: { TASKDESK_PORT: "" }, file: false }),
+      "invalid configuration: TASKDESK_PORT (server.port): is empty"
+    )
+    assert.strictEqual(
+      error({ env: { TASKDESK_DATA_DIR: "  " }, file: false }),
+      "invalid configuration: TASKDESK_DATA_DIR (data_dir): is empty"
+    )
+    assert.strictEqual(ok({ env: {}, file: false }).server.shutdownGraceSeconds, 10)
+    assert.strictEqual(
+      ok({ env: { TASKDESK_SHUTDOWN_GRACE_SECONDS: "2.5" }, file: false }).server.shutdownGraceSeconds,
+      2.5
+    )
+  })
+
   it("TASKDESK_DATABASE_URL picks PostgreSQL, a SQLite file or memory", () => {
     const pg = Config.database(ok({ env: { TASKDESK_DATABASE_URL: "postgres://u:p@db:5432/taskdesk" }, file: false }))
     assert.strictEqual(pg._tag, "postgres")

@@ -3,6 +3,7 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import { HealthProbe } from "../src/health/HealthProbe.js"
+import { Readiness } from "../src/health/Readiness.js"
 import * as Server from "../src/Server.js"
 import * as NodeServe from "../src/serve/NodeServe.js"
 import { person, raw, serverLayer, settingsFor } from "./support.js"
@@ -138,7 +139,8 @@ describe("HTTP behaviour", () => {
 
   const dyingProbe = Layer.succeed(HealthProbe, {
     kind: "memory",
-    check: Effect.die(new Error("the disk caught fire"))
+    ping: Effect.die(new Error("the disk caught fire")),
+    counts: Effect.die(new Error("the disk caught fire"))
   })
   const brokenServer = Server.HttpLive.pipe(
     Layer.provide(dyingProbe),
@@ -169,8 +171,40 @@ describe("HTTP behaviour", () => {
     )
   })
 
+  const silentStorage = Server.HttpLive.pipe(
+    Layer.provide(Layer.succeed(HealthProbe, { kind: "sqlite", ping: Effect.succeed(false), counts: Effect.never })),
+    Layer.provideMerge(NodeServe.layerServer({ host: "127.0.0.1", port: 0 })),
+    Layer.provideMerge(
+      Server.layerServices(settingsFor({ logging: { level: "none" } }), {
+        hasher: PasswordHasher.layerInsecureForTests
+      })
+    ),
+    // Started but never marked ready, as while migrations and seeding run.
+    Layer.provideMerge(Readiness.layerStarting),
+    Layer.provideMerge(FetchHttpClient.layer)
+  )
+
+  layer(silentStorage, { excludeTestServices: true })((it) => {
+    it.effect("health answers 503 unavailable when storage does not answer; readiness 503 until started", () =>
+      Effect.gen(function* () {
+        const health = yield* raw("/api/health")
+        assert.strictEqual(health.status, 503)
+        assert.strictEqual(health.headers.get("content-type"), "application/problem+json")
+        assert.strictEqual(health.body.type, "urn:taskdesk:problem:unavailable")
+        assert.strictEqual(health.body.reason, "the storage does not answer")
+        const ready = yield* raw("/api/ready")
+        assert.strictEqual(ready.status, 503)
+        assert.match(ready.body.reason, /^starting/)
+        yield* Effect.flatMap(Readiness, (r) => Effect.sync(r.markReady))
+        const stillDown = yield* raw("/api/ready")
+        assert.strictEqual(stillDown.status, 503)
+        assert.strictEqual(stillDown.body.reason, "the storage does not answer")
+      })
+    )
+  })
+
   const hangingServer = Server.HttpLive.pipe(
-    Layer.provide(Layer.succeed(HealthProbe, { kind: "memory", check: Effect.never })),
+    Layer.provide(Layer.succeed(HealthProbe, { kind: "memory", ping: Effect.never, counts: Effect.never })),
     Layer.provideMerge(NodeServe.layerServer({ host: "127.0.0.1", port: 0 })),
     Layer.provideMerge(
       Server.layerServices(settingsFor({ server: { request_timeout: 0.3 } }), {

@@ -25,7 +25,7 @@ export interface BackupFile {
 /** What a restore put back. */
 export interface Restored {
   readonly kind: Kind
-  /** Rows per table (PostgreSQL); SQLite restores the file whole. */
+  /** Rows per table, as read back after the restore (SQLite) or inserted (PostgreSQL). */
   readonly tables: Readonly<Record<string, number>>
 }
 
@@ -99,10 +99,26 @@ export const prune = (
     })
   })
 
+/** A partial file `writeAtomically` leaves behind only when its process dies mid-backup. */
+const partialPattern = /^\.taskdesk-.*\.partial$/
+
+/** Deletes the partial files of backups that never finished (their process was killed); returns their names. */
+export const removePartials = (directory: string): Effect.Effect<ReadonlyArray<string>, BackupError> =>
+  Effect.try({
+    try: () => {
+      if (!Fs.existsSync(directory)) return []
+      const names = Fs.readdirSync(directory).filter((name) => partialPattern.test(name))
+      for (const name of names) Fs.rmSync(Path.join(directory, name), { force: true })
+      return names
+    },
+    catch: fail(`cannot clear unfinished backups from ${directory}`)
+  })
+
 /**
  * Writes a backup through `write` to a hidden partial file and links it into place, so a backup
  * that did not finish never looks like one, and one never replaces another: a name taken already
- * (two backups in one millisecond) moves on by a millisecond.
+ * (two backups in one millisecond) moves on by a millisecond. Partial files of backups whose process
+ * was killed are deleted before and after (one backup runs at a time: the scheduler's job lock).
  */
 const writeAtomically = (
   directory: string,
@@ -115,6 +131,7 @@ const writeAtomically = (
       try: () => Fs.mkdirSync(directory, { recursive: true }),
       catch: fail(`cannot create the backup directory ${directory}`)
     })
+    yield* removePartials(directory)
     let at = requested
     while (Fs.existsSync(Path.join(directory, fileName(kind, at)))) at = DateTime.add(at, { millis: 1 })
     const name = fileName(kind, at)
@@ -129,7 +146,7 @@ const writeAtomically = (
         return { path, name, kind, at, bytes: Fs.statSync(path).size }
       },
       catch: fail(`cannot move the backup into place as ${path}`)
-    }).pipe(Effect.ensuring(removePartial))
+    }).pipe(Effect.ensuring(removePartial), Effect.tap(removePartials(directory)))
   })
 
 /** A second connection to the SQLite file, closed after `use`. */
@@ -174,9 +191,35 @@ const checkSqliteBackup = (file: string) =>
     if (found === undefined) throw new Error("it holds no taskdesk database (no taskdesk_migrations table)")
   }).pipe(Effect.mapError((e) => new BackupError({ message: `${file} is not a usable backup: ${e.message}` })))
 
+/** Rows per table of a SQLite database (SQLite's own tables left out), by table name. */
+const rowCounts = (db: Database.Database): Record<string, number> => {
+  const counts: Record<string, number> = {}
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .pluck()
+    .all() as ReadonlyArray<string>
+  for (const table of tables) {
+    counts[table] = Number(
+      db
+        .prepare(`SELECT count(*) FROM "${table.replaceAll('"', '""')}"`)
+        .pluck()
+        .get()
+    )
+  }
+  return counts
+}
+
+const sameCounts = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean => {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k])
+}
+
 /**
  * Replaces the SQLite database's contents with a backup's, page by page through the backup API
- * (so another connection to the file sees either the old or the new database, never a torn one).
+ * (so another connection to the file sees either the old or the new database, never a torn one),
+ * then reads the result back: a copy that did not happen (SQLite's backup into a database another
+ * process holds a write lock on can end having copied nothing, and says so only in its page
+ * counts) or that differs from the backup in any table's row count is a failure, never "restored".
  * A backup made by an older version is upgraded by the migrations at the next start.
  */
 export const restoreSqlite = (file: string, filename: string): Effect.Effect<Restored, BackupError> =>
@@ -186,8 +229,27 @@ export const restoreSqlite = (file: string, filename: string): Effect.Effect<Res
       try: () => Fs.mkdirSync(Path.dirname(filename), { recursive: true }),
       catch: fail(`cannot create the directory of ${filename}`)
     })
-    yield* withConnection(file, { readonly: true }, (db) => db.backup(filename))
-    return { kind: "sqlite" as const, tables: {} }
+    const expected = yield* withConnection(file, { readonly: true }, rowCounts)
+    const progress = yield* withConnection(file, { readonly: true }, (db) => db.backup(filename))
+    if (progress.totalPages === 0 || progress.remainingPages !== 0) {
+      return yield* new BackupError({
+        message: `restoring ${file} into ${filename} copied nothing (${progress.totalPages - progress.remainingPages} of ${progress.totalPages} pages): is another process using the database?`
+      })
+    }
+    const found = yield* withConnection(filename, { readonly: true }, (db) => {
+      const integrity = db.pragma("integrity_check", { simple: true })
+      if (integrity !== "ok") throw new Error(`integrity_check: ${String(integrity)}`)
+      return rowCounts(db)
+    })
+    if (!sameCounts(expected, found)) {
+      const differ = Object.keys({ ...expected, ...found })
+        .filter((t) => expected[t] !== found[t])
+        .map((t) => `${t} ${found[t] ?? "missing"} instead of ${expected[t] ?? "none"}`)
+      return yield* new BackupError({
+        message: `restoring ${file} into ${filename} did not take: ${differ.join(", ")}`
+      })
+    }
+    return { kind: "sqlite" as const, tables: found }
   })
 
 /**

@@ -31,6 +31,7 @@ const RunColumns = Schema.Struct({
   scheduledAt: column("scheduled_at", EpochMillis),
   instanceId: column("instance_id", Job.JobRun.fields.instanceId),
   startedAt: column("started_at", EpochMillis),
+  heartbeatAt: nullable("heartbeat_at", EpochMillis),
   finishedAt: nullable("finished_at", EpochMillis),
   error: Schema.OptionFromNullOr(Schema.String),
   summary: Schema.OptionFromNullOr(Schema.String)
@@ -130,12 +131,21 @@ export const layer: Layer.Layer<JobStore.JobStore, never, SqlClient.SqlClient | 
         )
       },
       running: runs(sql`SELECT ${runColumns} FROM job_runs WHERE status = 'running' ORDER BY scheduled_at, id`),
-      abandonStale: (now, marginSeconds) =>
+      heartbeat: (id, at) =>
+        orDie(
+          Effect.map(
+            query(
+              sql`UPDATE job_runs SET heartbeat_at = ${millis(at)} WHERE id = ${id} AND status = 'running' RETURNING id`
+            ),
+            (rows) => rows.length > 0
+          )
+        ),
+      abandonStale: (now, { marginSeconds, leaseSeconds }) =>
         runs(
           sql`UPDATE job_runs SET status = 'abandoned', finished_at = ${millis(now)}, error = ${abandoned}
-            WHERE status = 'running' AND started_at
+            WHERE status = 'running' AND (started_at
               + (COALESCE((SELECT j.timeout_seconds FROM jobs j WHERE j.id = job_runs.job_id), 0) + ${marginSeconds}) * 1000
-              < ${millis(now)}
+              < ${millis(now)} OR heartbeat_at < ${millis(now) - leaseSeconds * 1000})
             RETURNING ${runColumns}`
         ),
       pruneRuns: (before) =>

@@ -103,16 +103,31 @@ export const layer: Layer.Layer<JobStore, never, MemoryStore> = Layer.effect(
       running: Effect.map(runs.values, (all) =>
         all.filter((r) => r.status === "running").sort((a, b) => -newestFirst(a, b))
       ),
-      abandonStale: (now, marginSeconds) =>
+      heartbeat: (id, at) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const run = yield* runs.get(id)
+            if (Option.isNone(run) || run.value.status !== "running") return false
+            yield* runs.put(id, new JobRun({ ...run.value, heartbeatAt: Option.some(at) }))
+            return true
+          })
+        ),
+      abandonStale: (now, { marginSeconds, leaseSeconds }) =>
         store.transaction(
           Effect.gen(function* () {
             const marked: Array<JobRun> = []
+            const nowMillis = DateTime.toEpochMillis(now)
             for (const run of yield* runs.values) {
               if (run.status !== "running") continue
               const job = yield* jobs.get(run.jobId)
               const limitSeconds =
                 Option.match(job, { onNone: () => 0, onSome: (j) => j.timeoutSeconds }) + marginSeconds
-              if (DateTime.toEpochMillis(run.startedAt) + limitSeconds * 1000 >= DateTime.toEpochMillis(now)) continue
+              const overdue = DateTime.toEpochMillis(run.startedAt) + limitSeconds * 1000 < nowMillis
+              const silent = Option.exists(
+                run.heartbeatAt,
+                (at) => DateTime.toEpochMillis(at) + leaseSeconds * 1000 < nowMillis
+              )
+              if (!overdue && !silent) continue
               const ended = new JobRun({
                 ...run,
                 status: "abandoned",

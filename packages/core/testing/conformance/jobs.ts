@@ -40,6 +40,7 @@ export const makeJobRun = (jobId: JobId, overrides: Partial<ConstructorParameter
     instanceId: "instance-a",
     status: "running",
     startedAt: at("2026-03-02T15:00:00Z"),
+    heartbeatAt: Option.some(at("2026-03-02T15:00:00Z")),
     finishedAt: Option.none(),
     error: Option.none(),
     summary: Option.none(),
@@ -234,9 +235,10 @@ export const jobStoreSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           yield* store.claim(quickRun)
           yield* store.claim(slowRun)
           // 60 s timeout + 30 s margin: still alive at 15:01:30, abandoned after.
-          const early = yield* store.abandonStale(at("2026-03-02T15:01:30Z"), 30)
+          const limits = { marginSeconds: 30, leaseSeconds: 3_600 }
+          const early = yield* store.abandonStale(at("2026-03-02T15:01:30Z"), limits)
           assert.isFalse(early.some((r) => r.id === quickRun.id || r.id === slowRun.id))
-          const marked = yield* store.abandonStale(at("2026-03-02T15:01:31Z"), 30)
+          const marked = yield* store.abandonStale(at("2026-03-02T15:01:31Z"), limits)
           const mine = marked.filter((r) => r.id === quickRun.id || r.id === slowRun.id)
           assert.deepStrictEqual(
             mine.map((r) => r.id),
@@ -250,6 +252,38 @@ export const jobStoreSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           yield* store.claim(makeJobRun(quick.id, { scheduledAt: at("2026-03-02T15:05:00Z") }))
           assert.isTrue(Option.isNone(yield* store.finish(quickRun.id, finished("succeeded", "2026-03-02T15:02:00Z"))))
           assert.strictEqual(Option.getOrThrow(yield* store.findRun(slowRun.id)).status, "running")
+        })
+      )
+
+      it.effect("marks runs abandoned whose heartbeat is older than the lease, long before their timeout", () =>
+        Effect.gen(function* () {
+          const store = yield* JobStore
+          const job = makeJob({ timeoutSeconds: 3600 })
+          const other = makeJob({ timeoutSeconds: 3600 })
+          yield* store.insert(job)
+          yield* store.insert(other)
+          const silent = makeJobRun(job.id, { instanceId: "killed" })
+          const beating = makeJobRun(other.id, { instanceId: "alive" })
+          yield* store.claim(silent)
+          yield* store.claim(beating)
+          assert.isTrue(yield* store.heartbeat(beating.id, at("2026-03-02T15:00:20Z")))
+          const refreshed = Option.getOrThrow(yield* store.findRun(beating.id))
+          assert.isTrue(
+            Option.exists(refreshed.heartbeatAt, (t) => DateTime.Equivalence(t, at("2026-03-02T15:00:20Z")))
+          )
+          const limits = { marginSeconds: 60, leaseSeconds: 20 }
+          // Both heartbeats are within 20 s at 15:00:20; the silent one is not at 15:00:21.
+          const early = yield* store.abandonStale(at("2026-03-02T15:00:20Z"), limits)
+          assert.isFalse(early.some((r) => r.id === silent.id || r.id === beating.id))
+          const marked = yield* store.abandonStale(at("2026-03-02T15:00:21Z"), limits)
+          assert.deepStrictEqual(
+            marked.filter((r) => r.id === silent.id || r.id === beating.id).map((r) => r.id),
+            [silent.id]
+          )
+          assert.strictEqual(Option.getOrThrow(yield* store.findRun(beating.id)).status, "running")
+          // The job is free again; a heartbeat of the abandoned run is refused.
+          yield* store.claim(makeJobRun(job.id, { scheduledAt: at("2026-03-02T15:01:00Z") }))
+          assert.isFalse(yield* store.heartbeat(silent.id, at("2026-03-02T15:00:22Z")))
         })
       )
 

@@ -2,18 +2,15 @@ import { SqlClient } from "@effect/sql"
 import { ProjectRepo, TaskRepo, TemplateRepo, UserRepo } from "@taskdesk/core"
 import { Context, DateTime, Effect, Layer, Option } from "effect"
 
-/** What the health endpoint reports about storage. */
-export interface StorageHealth {
-  readonly reachable: boolean
-  readonly counts: Readonly<Record<string, number>>
-}
-
 /** Asks the storage whether it answers and how many rows it holds; one implementation per kind of storage. */
 export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
   HealthProbe,
   {
     readonly kind: "memory" | "sqlite" | "postgres"
-    readonly check: Effect.Effect<StorageHealth>
+    /** Whether storage answers at all (`SELECT 1`): cheap, for liveness and readiness. */
+    readonly ping: Effect.Effect<boolean>
+    /** Rows per table: a scan each, for administrators only. */
+    readonly counts: Effect.Effect<Readonly<Record<string, number>>>
   }
 >() {
   /** Counts through the storage ports (the in-memory store holds little). */
@@ -30,7 +27,8 @@ export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
       const projects = yield* ProjectRepo.ProjectRepo
       return {
         kind: "memory" as const,
-        check: Effect.gen(function* () {
+        ping: Effect.succeed(true),
+        counts: Effect.gen(function* () {
           const now = yield* DateTime.now
           const allTasks = yield* tasks.list({
             filter: {},
@@ -42,20 +40,17 @@ export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
             now
           })
           return {
-            reachable: true,
-            counts: {
-              users: (yield* users.list({})).length,
-              tasks: allTasks.length,
-              templates: (yield* templates.list({})).length,
-              projects: (yield* projects.list({})).length
-            }
+            users: (yield* users.list({})).length,
+            tasks: allTasks.length,
+            templates: (yield* templates.list({})).length,
+            projects: (yield* projects.list({})).length
           }
         })
       }
     })
   )
 
-  /** `SELECT 1` and a count per table of the SQL storage; tables that do not exist yet are left out. */
+  /** `SELECT 1`, and a count per table of the SQL storage (tables that do not exist yet are left out). */
   static readonly layerSql = (kind: "sqlite" | "postgres"): Layer.Layer<HealthProbe, never, SqlClient.SqlClient> =>
     Layer.effect(
       HealthProbe,
@@ -73,12 +68,12 @@ export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
         ]
         return {
           kind,
-          check: Effect.gen(function* () {
-            const reachable = yield* sql`SELECT 1 AS ok`.pipe(
-              Effect.as(true),
-              Effect.catchAll(() => Effect.succeed(false))
-            )
-            if (!reachable) return { reachable, counts: {} }
+          ping: sql`SELECT 1 AS ok`.pipe(
+            Effect.as(true),
+            Effect.catchAll(() => Effect.succeed(false)),
+            Effect.timeoutTo({ duration: "5 seconds", onSuccess: (x) => x, onTimeout: () => false })
+          ),
+          counts: Effect.gen(function* () {
             const counts: Record<string, number> = {}
             for (const table of tables) {
               const rows = yield* sql<{ n: unknown }>`SELECT count(*) AS n FROM ${sql(table)}`.pipe(
@@ -86,14 +81,8 @@ export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
               )
               if (rows[0] !== undefined) counts[table] = Number(rows[0].n)
             }
-            return { reachable, counts }
-          }).pipe(
-            Effect.timeoutTo({
-              duration: "5 seconds",
-              onSuccess: (x) => x,
-              onTimeout: () => ({ reachable: false, counts: {} })
-            })
-          )
+            return counts
+          })
         }
       })
     )

@@ -10,7 +10,8 @@ import {
   type HttpServerResponse
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Chunk, Context, Effect, Exit, Layer, Option, Runtime, Stream } from "effect"
+import { Chunk, Context, Duration, Effect, Exit, Layer, Option, Runtime, Stream } from "effect"
+import { ServerSettings } from "../Config.js"
 import { RequestPipeline } from "../Middleware.js"
 import { type Route, routesOf } from "./Dispatcher.js"
 import { NodeRequest } from "./NodeRequest.js"
@@ -109,6 +110,7 @@ export const layer = Layer.scopedDiscard(
     const server = yield* HttpServer.HttpServer
     const node = yield* NodeServer
     const runtime = yield* Effect.runtime<never>()
+    const graceSeconds = (yield* ServerSettings).server.shutdownGraceSeconds
 
     const before = new Set(node.listeners("request"))
     yield* server.serve(app)
@@ -136,7 +138,20 @@ export const layer = Layer.scopedDiscard(
           : Effect.flatMap(Effect.orDie(handler.value(request, response)), (final) => write(final, request.response))
       )
 
+    // Requests in flight, for a shutdown that lets them finish.
+    const inFlight = new Map<Http.ServerResponse, string>()
+    let closing = false
+    const drained = Effect.unsafeMakeLatch(true)
+
     const handler = (incoming: Http.IncomingMessage, outgoing: Http.ServerResponse) => {
+      inFlight.set(outgoing, `${incoming.method} ${incoming.url}`)
+      drained.unsafeClose()
+      outgoing.on("close", () => {
+        inFlight.delete(outgoing)
+        if (inFlight.size === 0) drained.unsafeOpen()
+      })
+      // Shutting down: this is the connection's last answer.
+      if (closing) outgoing.setHeader("connection", "close")
       const matched = routes.match(incoming.method ?? "GET", incoming.url ?? "/")
       if (matched === undefined) return platform(incoming, outgoing)
       const request = new NodeRequest(incoming, outgoing)
@@ -164,6 +179,31 @@ export const layer = Layer.scopedDiscard(
 
     node.off("request", platform)
     node.on("request", handler)
-    yield* Effect.addFinalizer(() => Effect.sync(() => node.off("request", handler)))
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        // Stop accepting, let the requests in flight finish (each answered with `Connection: close`, so
+        // keep-alive clients go elsewhere), close idle connections, and cut what is left after the grace time.
+        closing = true
+        for (const response of inFlight.keys()) {
+          if (!response.headersSent) response.setHeader("connection", "close")
+        }
+        const waiting = inFlight.size
+        node.close()
+        node.closeIdleConnections()
+        if (waiting > 0)
+          yield* Effect.logInfo(`shutting down: ${waiting} request(s) in flight, waiting up to ${graceSeconds} s`)
+        // Finalizers run uninterruptibly: the wait must be interruptible for the timeout to end it.
+        const finished = yield* Effect.interruptible(drained.await).pipe(
+          Effect.timeoutTo({ duration: Duration.seconds(graceSeconds), onSuccess: () => true, onTimeout: () => false })
+        )
+        if (!finished) {
+          yield* Effect.logWarning(
+            `shutdown: cut ${inFlight.size} request(s) still running after ${graceSeconds} s: ${[...inFlight.values()].join(", ")}`
+          )
+        }
+        node.closeAllConnections()
+        node.off("request", handler)
+      })
+    )
   })
 ).pipe(Layer.provide([HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer]))

@@ -8,6 +8,7 @@ import repairRequests from "./0006_repair_requests.js"
 import jobs from "./0007_jobs.js"
 import outbox from "./0008_outbox.js"
 import telegramLinks from "./0009_telegram_links.js"
+import jobRunHeartbeats from "./0010_job_run_heartbeats.js"
 
 /** Every migration, in order: numbered, forward-only; one record serves SQLite and PostgreSQL. */
 export const migrations = {
@@ -19,7 +20,8 @@ export const migrations = {
   "0006_repair_requests": repairRequests,
   "0007_jobs": jobs,
   "0008_outbox": outbox,
-  "0009_telegram_links": telegramLinks
+  "0009_telegram_links": telegramLinks,
+  "0010_job_run_heartbeats": jobRunHeartbeats
 }
 
 export const loader = Migrator.fromRecord(migrations)
