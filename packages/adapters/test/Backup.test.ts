@@ -9,7 +9,7 @@ import * as Backup from "../src/backup/Backup.js"
 import * as Retention from "../src/backup/Retention.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 
 const moscow = DateTime.zoneUnsafeMakeNamed("Europe/Moscow")
 const utc = DateTime.zoneUnsafeMakeNamed("UTC")
@@ -220,7 +220,7 @@ describe("SQLite backup and restore", () => {
   )
 })
 
-if (requirePg()) {
+describePg("PostgreSQL", () => {
   describe("PostgreSQL export and restore", () => {
     const pg = (schema: string) => {
       const client = SqlStorage.clientPg({ url: pgUrl, schema })
@@ -256,4 +256,4 @@ if (requirePg()) {
       }).pipe(Effect.scoped)
     )
   })
-}
+})

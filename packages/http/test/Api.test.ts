@@ -5,23 +5,21 @@ import * as ServerStorage from "../src/Storage.js"
 import { password, person, raw, serverLayer, uniqueName } from "./support.js"
 
 const storages = [
-  { name: "memory", database_url: "memory", storage: undefined },
-  { name: "sqlite", database_url: "sqlite::memory:", storage: undefined },
-  ...(requirePg()
-    ? [
-        {
-          name: "postgres",
-          database_url: "memory",
-          storage: Layer.unwrapScoped(
-            Effect.map(freshSchema("http_api"), (schema) => ServerStorage.layerPg({ url: pgUrl, schema }))
-          )
-        }
-      ]
-    : [])
+  { name: "memory", database_url: "memory", storage: undefined, skip: false },
+  { name: "sqlite", database_url: "sqlite::memory:", storage: undefined, skip: false },
+  {
+    name: "postgres",
+    database_url: "memory",
+    storage: Layer.unwrapScoped(
+      Effect.map(freshSchema("http_api"), (schema) => ServerStorage.layerPg({ url: pgUrl, schema }))
+    ),
+    // Reported as skipped when PostgreSQL is unreachable; a failure under CI=true.
+    skip: !requirePg()
+  }
 ] as const
 
 for (const storage of storages) {
-  describe(`API on ${storage.name}`, () => {
+  describe.skipIf(storage.skip)(`API on ${storage.name}`, () => {
     layer(serverLayer({ database_url: storage.database_url }, { storage: storage.storage }), {
       excludeTestServices: true,
       timeout: "30 seconds"

@@ -1,7 +1,7 @@
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { assert, describe, layer } from "@effect/vitest"
 import { SqlStorage } from "@taskdesk/adapters"
-import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
+import { describePg, freshSchema, pgUrl } from "@taskdesk/adapters/testing/postgres"
 import { type Ids, Role } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import { AuthStore, type StoredToken } from "../src/auth/AuthStore.js"
@@ -197,7 +197,7 @@ describe("AuthStore", () => {
     )
   )
 
-  if (requirePg()) {
+  describePg("PostgreSQL", () => {
     authStoreSuite(
       "PostgreSQL",
       Layer.unwrapScoped(
@@ -209,5 +209,5 @@ describe("AuthStore", () => {
         )
       )
     )
-  }
+  })
 })
