@@ -13,6 +13,7 @@ import {
 import { AssignmentRepo } from "./AssignmentRepo.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { retryingConflicts } from "./Conflicts.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
@@ -226,36 +227,42 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
 
     /** The assignee takes the work: they join the task's assignees and a waiting task starts. */
     const accept = traced("Assignments.accept")(function* (id: AssignmentId) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.answer")
-          const now = yield* DateTime.now
-          const next = yield* transition(assignment, "accepted", now)
-          if (!isTaskOpen(task)) {
-            return yield* new RuleViolation({ rule: "task_closed", message: `the task is ${task.status}` })
-          }
-          let updated = task.assigneeIds.includes(assignment.assigneeId)
-            ? task
-            : new Task({
-                ...task,
-                assigneeIds: [...task.assigneeIds, assignment.assigneeId],
-                updatedAt: now,
-                version: task.version + 1
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.answer")
+            const now = yield* DateTime.now
+            const next = yield* transition(assignment, "accepted", now)
+            if (!isTaskOpen(task)) {
+              return yield* new RuleViolation({ rule: "task_closed", message: `the task is ${task.status}` })
+            }
+            let updated = task.assigneeIds.includes(assignment.assigneeId)
+              ? task
+              : new Task({
+                  ...task,
+                  assigneeIds: [...task.assigneeIds, assignment.assigneeId],
+                  updatedAt: now,
+                  version: task.version + 1
+                })
+            if (updated.status === "todo") {
+              const started = yield* transitionTask(updated, "in_progress", now)
+              updated = new Task({ ...started, version: task.version + 1 })
+              yield* audit.record(taskSubject(task.id), {
+                _tag: "task.status_changed",
+                from: "todo",
+                to: "in_progress"
               })
-          if (updated.status === "todo") {
-            const started = yield* transitionTask(updated, "in_progress", now)
-            updated = new Task({ ...started, version: task.version + 1 })
-            yield* audit.record(taskSubject(task.id), { _tag: "task.status_changed", from: "todo", to: "in_progress" })
-          }
-          yield* saveTask(task, updated)
-          yield* repo.update(next, assignment.version)
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.accepted", taskId: task.id },
-            Option.some(taskSubject(task.id))
-          )
-          return next
-        })
+            }
+            yield* saveTask(task, updated)
+            yield* repo.update(next, assignment.version)
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.accepted", taskId: task.id },
+              Option.some(taskSubject(task.id))
+            )
+            return next
+          })
+        )
       )
     })
 
@@ -264,71 +271,77 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
       const valid = yield* Schema.decode(RejectionReason)(reason).pipe(
         Effect.mapError(() => invalidField(["reason"], "a reason of 1–2,000 characters is required"))
       )
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.answer")
-          const next = yield* transition(assignment, "rejected", yield* DateTime.now, valid)
-          yield* repo.update(next, assignment.version)
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.rejected", taskId: task.id, reason: valid },
-            Option.some(taskSubject(task.id))
-          )
-          return next
-        })
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.answer")
+            const next = yield* transition(assignment, "rejected", yield* DateTime.now, valid)
+            yield* repo.update(next, assignment.version)
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.rejected", taskId: task.id, reason: valid },
+              Option.some(taskSubject(task.id))
+            )
+            return next
+          })
+        )
       )
     })
 
     /** The assignee reports the work done; the last open assignment of a task completes the task. */
     const complete = traced("Assignments.complete")(function* (id: AssignmentId) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.answer")
-          const now = yield* DateTime.now
-          const next = yield* transition(assignment, "completed", now)
-          yield* repo.update(next, assignment.version)
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.completed", taskId: task.id },
-            Option.some(taskSubject(task.id))
-          )
-          const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
-          if (others.length === 0 && task.status === "in_progress") {
-            const done = yield* transitionTask(task, "done", now)
-            yield* taskRepo.update(done, task.version)
-            yield* audit.record(taskSubject(task.id), { _tag: "task.status_changed", from: task.status, to: "done" })
-          }
-          return next
-        })
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.answer")
+            const now = yield* DateTime.now
+            const next = yield* transition(assignment, "completed", now)
+            yield* repo.update(next, assignment.version)
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.completed", taskId: task.id },
+              Option.some(taskSubject(task.id))
+            )
+            const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
+            if (others.length === 0 && task.status === "in_progress") {
+              const done = yield* transitionTask(task, "done", now)
+              yield* taskRepo.update(done, task.version)
+              yield* audit.record(taskSubject(task.id), { _tag: "task.status_changed", from: task.status, to: "done" })
+            }
+            return next
+          })
+        )
       )
     })
 
     /** A manager withdraws an open assignment; an accepted one also leaves the task's assignees. */
     const cancel = traced("Assignments.cancel")(function* (id: AssignmentId) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.cancel")
-          const now = yield* DateTime.now
-          const next = yield* transition(assignment, "cancelled", now)
-          yield* repo.update(next, assignment.version)
-          if (assignment.status === "accepted" && task.assigneeIds.includes(assignment.assigneeId)) {
-            yield* taskRepo.update(
-              new Task({
-                ...task,
-                assigneeIds: task.assigneeIds.filter((u) => u !== assignment.assigneeId),
-                updatedAt: now,
-                version: task.version + 1
-              }),
-              task.version
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.cancel")
+            const now = yield* DateTime.now
+            const next = yield* transition(assignment, "cancelled", now)
+            yield* repo.update(next, assignment.version)
+            if (assignment.status === "accepted" && task.assigneeIds.includes(assignment.assigneeId)) {
+              yield* taskRepo.update(
+                new Task({
+                  ...task,
+                  assigneeIds: task.assigneeIds.filter((u) => u !== assignment.assigneeId),
+                  updatedAt: now,
+                  version: task.version + 1
+                }),
+                task.version
+              )
+            }
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.cancelled", taskId: task.id },
+              Option.some(taskSubject(task.id))
             )
-          }
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.cancelled", taskId: task.id },
-            Option.some(taskSubject(task.id))
-          )
-          return next
-        })
+            return next
+          })
+        )
       )
     })
 
