@@ -10,7 +10,7 @@ import {
   RejectionReason,
   transition
 } from "./Assignment.js"
-import { AssignmentRepo } from "./AssignmentRepo.js"
+import { AssignmentRepo, sortKey } from "./AssignmentRepo.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { retryingConflicts } from "./Conflicts.js"
@@ -18,6 +18,7 @@ import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
+import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
 import { projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
@@ -27,6 +28,10 @@ import { Tasks, taskSubject } from "./Tasks.js"
 import { TemplateRepo } from "./TemplateRepo.js"
 import { UserRepo } from "./UserRepo.js"
 import { invalidField, validate } from "./Validation.js"
+
+/** The list's one order, named in its cursors; pages of 1–200 (as every list), 50 by default. */
+const cursorSort = "assignment:created:desc"
+const maxLimit = 200
 
 /** One refused line of a batch. */
 export class BatchProblem extends Schema.Class<BatchProblem>("BatchProblem")({
@@ -349,7 +354,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
       return (yield* loadFor(id, "assignment.read")).assignment
     })
 
-    /** Assignments the actor may see, newest first. */
+    /** Assignments the actor may see, newest first, a page at a time (`cursor` from the previous page). */
     const list = traced("Assignments.list")(function* (
       query: {
         readonly status?: ReadonlyArray<Assignment["status"]>
@@ -357,26 +362,33 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
         readonly taskId?: TaskId
         readonly assignedBy?: UserId
         readonly limit?: number
+        readonly cursor?: string
       } = {}
     ) {
       const actor = yield* CurrentActor
       const grants = policy.grants(actor, "assignment.read")
-      const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000)
-      if (grants.has("any")) return yield* repo.list({ ...query, limit })
+      const { cursor, limit: asked, ...filter } = query
+      const limit = Math.min(Math.max(asked ?? defaultLimit, 1), maxLimit)
+      const after = cursor === undefined ? undefined : yield* decodeCursor(cursorSort, cursor)
+      const page = (rows: ReadonlyArray<Assignment>): Page<Assignment> =>
+        toPage(rows, limit, (last) => encodeCursor(cursorSort, sortKey(last)))
+      const read = { ...filter, after, limit: limit + 1 }
+      if (grants.has("any")) return page(yield* repo.list(read))
       const projectIds = grants.has("projectOwner")
         ? (yield* projects.list({ ownerId: actor.id })).map((p) => p.id)
         : []
       if (projectIds.length === 0) {
-        if (!grants.has("assignee")) return []
-        if (query.assigneeId !== undefined && query.assigneeId !== actor.id) return []
-        return yield* repo.list({ ...query, assigneeId: actor.id, limit })
+        if (!grants.has("assignee")) return page([])
+        if (query.assigneeId !== undefined && query.assigneeId !== actor.id) return page([])
+        return page(yield* repo.list({ ...read, assigneeId: actor.id }))
       }
-      return yield* repo.list({
-        ...query,
-        projectIds,
-        ...(grants.has("assignee") ? { visibleTo: actor.id } : {}),
-        limit
-      })
+      return page(
+        yield* repo.list({
+          ...read,
+          projectIds,
+          ...(grants.has("assignee") ? { visibleTo: actor.id } : {})
+        })
+      )
     })
 
     /**

@@ -204,6 +204,39 @@ for (const storage of storages) {
         })
       )
 
+      it.effect("assignments are listed a page at a time with an opaque cursor, like every list", () =>
+        Effect.gen(function* () {
+          const manager = yield* person("manager")
+          const worker = yield* person("worker")
+          const template = yield* manager.api.templates.create({ payload: { title: "Paged work" } })
+          const batch = yield* manager.api.assignments.batch({
+            payload: {
+              items: Array.from({ length: 5 }, () => ({ templateId: template.id, assigneeId: worker.user.id }))
+            }
+          })
+          const seen: Array<string> = []
+          let cursor: string | undefined
+          for (let pages = 1; ; pages++) {
+            const query = `assigneeId=${worker.user.id}&limit=2${cursor === undefined ? "" : `&cursor=${cursor}`}`
+            const page = yield* raw(`/api/assignments?${query}`, { token: manager.token })
+            assert.strictEqual(page.status, 200)
+            assert.isAtMost(page.body.items.length, 2)
+            seen.push(...page.body.items.map((a: { id: string }) => a.id))
+            cursor = page.body.nextCursor
+            if (cursor === undefined) {
+              assert.strictEqual(pages, 3)
+              break
+            }
+          }
+          assert.deepStrictEqual([...seen].sort(), batch.map((a) => a.id).sort())
+          assert.strictEqual(new Set(seen).size, 5)
+          const forged = yield* raw("/api/assignments?cursor=bm90LWEtY3Vyc29y", { token: manager.token })
+          assert.strictEqual(forged.status, 400)
+          const tooMany = yield* raw("/api/assignments?limit=201", { token: manager.token })
+          assert.strictEqual(tooMany.status, 400)
+        })
+      )
+
       it.effect("assignments: a batch, the inbox, accept, reject, complete, cancel; a bad batch is refused whole", () =>
         Effect.gen(function* () {
           const manager = yield* person("manager")
@@ -244,7 +277,7 @@ for (const storage of storages) {
             urlParams: { assigneeId: worker.user.id, status: ["pending"] }
           })
           assert.deepStrictEqual(
-            listed.map((x) => x.id),
+            listed.items.map((x) => x.id),
             [c!.id]
           )
           const refused = yield* manager.api.assignments
