@@ -334,9 +334,24 @@ for (const storage of storages) {
           assert.strictEqual(filed.task.status, "done")
           const documents = yield* manager.api.projects.listDocuments({ path: { id: project.id }, urlParams: {} })
           assert.deepStrictEqual(
-            documents.map((x) => x.kind),
+            documents.items.map((x) => x.kind),
             ["incoming", "resolution", "report"]
           )
+          // A page at a time, in register order, with the cursor of the page before.
+          const first = yield* manager.api.projects.listDocuments({ path: { id: project.id }, urlParams: { limit: 2 } })
+          assert.deepStrictEqual(
+            first.items.map((x) => x.kind),
+            ["incoming", "resolution"]
+          )
+          const second = yield* manager.api.projects.listDocuments({
+            path: { id: project.id },
+            urlParams: { limit: 2, cursor: Option.getOrThrow(first.nextCursor) }
+          })
+          assert.deepStrictEqual(
+            second.items.map((x) => x.kind),
+            ["report"]
+          )
+          assert.isTrue(Option.isNone(second.nextCursor))
           const [doc, docResponse] = yield* manager.api.projects.getDocument({
             path: { id: letter.id },
             withResponse: true
