@@ -10,7 +10,7 @@ import * as Backup from "../src/backup/Backup.js"
 import * as Retention from "../src/backup/Retention.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 
 const moscow = DateTime.zoneUnsafeMakeNamed("Europe/Moscow")
 const utc = DateTime.zoneUnsafeMakeNamed("UTC")
@@ -273,7 +273,7 @@ describe("SQLite backup and restore", () => {
   )
 })
 
-if (requirePg()) {
+describePg("PostgreSQL", () => {
   describe("PostgreSQL export and restore", () => {
     const pg = (schema: string) => {
       const client = SqlStorage.clientPg({ url: pgUrl, schema })
@@ -309,4 +309,4 @@ if (requirePg()) {
       }).pipe(Effect.scoped)
     )
   })
-}
+})

@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { EventLog, Ids, TaskRepo } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 import { spawnFixture } from "./fixtures/child.js"
 
 /** Enough commits to be mid-stream, few enough to keep the test quick. */
@@ -107,7 +107,7 @@ describe("durability", () => {
     60_000
   )
 
-  if (requirePg()) {
+  describePg("PostgreSQL", () => {
     it.effect(
       "PostgreSQL: every reported commit of concurrent writers survives SIGKILL",
       () =>
@@ -125,5 +125,5 @@ describe("durability", () => {
         ),
       60_000
     )
-  }
+  })
 })

@@ -7,7 +7,7 @@ import { Cause, Effect, Exit, Layer, Option } from "effect"
 import { Dialect } from "../src/sql/Dialect.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 
 /** The repositories together with their client and dialect, migrated. */
 const withClient = (client: Layer.Layer<SqlClient.SqlClient | Dialect, unknown>) =>
@@ -109,7 +109,7 @@ const suite = (name: string, client: () => Layer.Layer<SqlClient.SqlClient | Dia
 
 suite("SQLite", () => SqlStorage.clientSqlite({ filename: ":memory:" }))
 
-if (requirePg()) {
+describePg("PostgreSQL", () => {
   suite("PostgreSQL", () =>
     Layer.unwrapScoped(Effect.map(freshSchema("errors"), (schema) => SqlStorage.clientPg({ url: pgUrl, schema }))))
-}
+})

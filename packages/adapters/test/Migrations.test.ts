@@ -45,7 +45,7 @@ import type { Dialect } from "../src/sql/Dialect.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import { migrations } from "../src/sql/migrations/index.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 import { runFixture } from "./fixtures/child.js"
 
 const ids = Object.keys(migrations).map((key) => Number(key.slice(0, 4)))
@@ -289,7 +289,7 @@ describe("migrations: SQLite, two processes starting at once", () => {
   )
 }, 30_000)
 
-if (requirePg()) {
+describePg("PostgreSQL", () => {
   const freshPg = () =>
     Layer.unwrapScoped(Effect.map(freshSchema("migrate"), (schema) => SqlStorage.clientPg({ url: pgUrl, schema })))
   suite("PostgreSQL", freshPg)
@@ -309,4 +309,4 @@ if (requirePg()) {
       )
     )
   })
-}
+})

@@ -4,12 +4,12 @@ import { AuditEvent, EventLog, Ids, Transaction, UserRepo } from "@taskdesk/core
 import { at, makeUser, storageConformance, uniqueId } from "@taskdesk/core/testing"
 import { ConfigProvider, Deferred, Effect, Fiber, Layer, Option } from "effect"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, layerPgFresh, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, layerPgFresh, pgUrl } from "../testing/Postgres.js"
 
 /** Real time, for waiting on the database (the test clock does not move it). */
 const pause = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
 
-if (requirePg()) {
+describePg("PostgreSQL", () => {
   // Each group of the suite gets a schema of its own, created for the run and dropped after it.
   storageConformance("PostgreSQL", layerPgFresh("conformance"))
 
@@ -100,4 +100,4 @@ if (requirePg()) {
       )
     })
   })
-}
+})

@@ -7,7 +7,7 @@ import { at, telegramLinksConformance, uniqueId } from "@taskdesk/core/testing"
 import { DateTime, Effect, Layer, Option } from "effect"
 import * as Migrations from "../src/sql/Migrations.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
-import { freshSchema, pgUrl, requirePg } from "../testing/Postgres.js"
+import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 
 const now = at("2026-03-02T09:00:00Z")
 const later = DateTime.add(now, { minutes: 10 })
@@ -65,16 +65,6 @@ const sqlite = SqlStorage.telegramLinks.pipe(
 telegramLinksConformance("SQLite :memory:", sqlite)
 strictChecks("SQLite :memory:", sqlite)
 
-if (requirePg()) {
-  const pg = Layer.unwrapScoped(
-    Effect.map(freshSchema("telegram_links"), (schema) =>
-      SqlStorage.telegramLinks.pipe(Layer.provide(migrated), Layer.provide(SqlStorage.clientPg({ url: pgUrl, schema })))
-    )
-  )
-  telegramLinksConformance("PostgreSQL", pg)
-  strictChecks("PostgreSQL", pg)
-}
-
 describe("SqlTelegramLinks: a restart", () => {
   it.effect("a code issued before the server restarts is redeemed after it, once", () =>
     Effect.gen(function* () {
@@ -92,4 +82,16 @@ describe("SqlTelegramLinks: a restart", () => {
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${filename}${suffix}`, { force: true })
     })
   )
+})
+
+// Last in the file: `layer(...)` rebinds the module's `it.effect` to its layer (even in a skipped suite), so a
+// top-level test after it would run on PostgreSQL's layer.
+describePg("PostgreSQL", () => {
+  const pg = Layer.unwrapScoped(
+    Effect.map(freshSchema("telegram_links"), (schema) =>
+      SqlStorage.telegramLinks.pipe(Layer.provide(migrated), Layer.provide(SqlStorage.clientPg({ url: pgUrl, schema })))
+    )
+  )
+  telegramLinksConformance("PostgreSQL", pg)
+  strictChecks("PostgreSQL", pg)
 })

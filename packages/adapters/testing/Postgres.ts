@@ -2,7 +2,7 @@
  * PostgreSQL for test suites: the local server (or `TASKDESK_TEST_PG_URL`), a schema per run, and the
  * rule that under `CI=true` an unreachable database fails the run instead of skipping it.
  */
-import { it } from "@effect/vitest"
+import { describe, it } from "@effect/vitest"
 import type { Storage } from "@taskdesk/core"
 import { Effect, Layer } from "effect"
 import Pg from "pg"
@@ -27,17 +27,28 @@ export const pgReachable: boolean = await query("SELECT 1").then(
   () => false
 )
 
+let required = false
+
 /**
- * Under `CI=true` an unreachable PostgreSQL is a failure, not a skip: registers a failing test.
+ * Under `CI=true` an unreachable PostgreSQL is a failure, not a skip: registers a failing test (once per file).
  * Returns whether the PostgreSQL suites should run.
  */
 export const requirePg = (): boolean => {
-  if (!pgReachable && process.env.CI === "true") {
+  if (!pgReachable && process.env.CI === "true" && !required) {
+    required = true
     it("PostgreSQL is reachable (required under CI=true)", () => {
       throw new Error(`PostgreSQL at ${pgUrl} is unreachable`)
     })
   }
   return pgReachable
+}
+
+/**
+ * A suite that needs PostgreSQL. When it is unreachable the suite's tests are collected and reported as
+ * skipped (not left out of the summary), and under `CI=true` the run fails (`requirePg`).
+ */
+export const describePg = (name: string, body: () => void): void => {
+  describe.skipIf(!requirePg())(name, body)
 }
 
 let schemas = 0

@@ -2,6 +2,10 @@ import { Context, type Effect, type Option } from "effect"
 import type { Assignment, AssignmentStatus } from "./Assignment.js"
 import type { DuplicateKey, NotFound, VersionConflict } from "./Errors.js"
 import type { AssignmentId, ProjectId, TaskId, UserId } from "./Ids.js"
+import type { SortKey } from "./Page.js"
+
+/** An assignment's place in a list, newest first: `[created millis, id]`, both descending. */
+export const sortKey = (assignment: Assignment): SortKey => [assignment.createdAt.epochMillis, assignment.id]
 
 /** Which assignments to list; all given filters must hold. */
 export interface AssignmentQuery {
@@ -13,6 +17,8 @@ export interface AssignmentQuery {
   readonly projectIds?: ReadonlyArray<ProjectId> | undefined
   /** With `projectIds`: this person also sees their own assignments. */
   readonly visibleTo?: UserId | undefined
+  /** Only assignments strictly after this key (`sortKey`) in the list's order: the next page. */
+  readonly after?: SortKey | undefined
   readonly limit?: number | undefined
 }
 

@@ -10,14 +10,16 @@ import {
   RejectionReason,
   transition
 } from "./Assignment.js"
-import { AssignmentRepo } from "./AssignmentRepo.js"
+import { AssignmentRepo, sortKey } from "./AssignmentRepo.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { retryingConflicts } from "./Conflicts.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { AssignmentId, type ProjectId, type TaskId, type UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
+import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
 import { projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
@@ -28,6 +30,10 @@ import { TemplateRepo } from "./TemplateRepo.js"
 import { isMultiLine } from "./Text.js"
 import { UserRepo } from "./UserRepo.js"
 import { invalidField, validate } from "./Validation.js"
+
+/** The list's one order, named in its cursors; pages of 1–200 (as every list), 50 by default. */
+const cursorSort = "assignment:created:desc"
+const maxLimit = 200
 
 /** One refused line of a batch. */
 export class BatchProblem extends Schema.Class<BatchProblem>("BatchProblem")({
@@ -233,36 +239,42 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
 
     /** The assignee takes the work: they join the task's assignees and a waiting task starts. */
     const accept = traced("Assignments.accept")(function* (id: AssignmentId) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.answer")
-          const now = yield* DateTime.now
-          const next = yield* transition(assignment, "accepted", now)
-          if (!isTaskOpen(task)) {
-            return yield* new RuleViolation({ rule: "task_closed", message: `the task is ${task.status}` })
-          }
-          let updated = task.assigneeIds.includes(assignment.assigneeId)
-            ? task
-            : new Task({
-                ...task,
-                assigneeIds: [...task.assigneeIds, assignment.assigneeId],
-                updatedAt: now,
-                version: task.version + 1
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.answer")
+            const now = yield* DateTime.now
+            const next = yield* transition(assignment, "accepted", now)
+            if (!isTaskOpen(task)) {
+              return yield* new RuleViolation({ rule: "task_closed", message: `the task is ${task.status}` })
+            }
+            let updated = task.assigneeIds.includes(assignment.assigneeId)
+              ? task
+              : new Task({
+                  ...task,
+                  assigneeIds: [...task.assigneeIds, assignment.assigneeId],
+                  updatedAt: now,
+                  version: task.version + 1
+                })
+            if (updated.status === "todo") {
+              const started = yield* transitionTask(updated, "in_progress", now)
+              updated = new Task({ ...started, version: task.version + 1 })
+              yield* audit.record(taskSubject(task.id), {
+                _tag: "task.status_changed",
+                from: "todo",
+                to: "in_progress"
               })
-          if (updated.status === "todo") {
-            const started = yield* transitionTask(updated, "in_progress", now)
-            updated = new Task({ ...started, version: task.version + 1 })
-            yield* audit.record(taskSubject(task.id), { _tag: "task.status_changed", from: "todo", to: "in_progress" })
-          }
-          yield* saveTask(task, updated)
-          yield* repo.update(next, assignment.version)
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.accepted", taskId: task.id, changes: assignmentChanges(assignment, next) },
-            Option.some(taskSubject(task.id))
-          )
-          return next
-        })
+            }
+            yield* saveTask(task, updated)
+            yield* repo.update(next, assignment.version)
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.accepted", taskId: task.id, changes: assignmentChanges(assignment, next) },
+              Option.some(taskSubject(task.id))
+            )
+            return next
+          })
+        )
       )
     })
 
@@ -278,76 +290,82 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
           )
         )
       )
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.answer")
-          const next = yield* transition(assignment, "rejected", yield* DateTime.now, valid)
-          yield* repo.update(next, assignment.version)
-          yield* audit.record(
-            assignmentSubject(id),
-            {
-              _tag: "assignment.rejected",
-              taskId: task.id,
-              reason: valid,
-              changes: assignmentChanges(assignment, next)
-            },
-            Option.some(taskSubject(task.id))
-          )
-          return next
-        })
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.answer")
+            const next = yield* transition(assignment, "rejected", yield* DateTime.now, valid)
+            yield* repo.update(next, assignment.version)
+            yield* audit.record(
+              assignmentSubject(id),
+              {
+                _tag: "assignment.rejected",
+                taskId: task.id,
+                reason: valid,
+                changes: assignmentChanges(assignment, next)
+              },
+              Option.some(taskSubject(task.id))
+            )
+            return next
+          })
+        )
       )
     })
 
     /** The assignee reports the work done; the last open assignment of a task completes the task. */
     const complete = traced("Assignments.complete")(function* (id: AssignmentId) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.answer")
-          const now = yield* DateTime.now
-          const next = yield* transition(assignment, "completed", now)
-          yield* repo.update(next, assignment.version)
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.completed", taskId: task.id, changes: assignmentChanges(assignment, next) },
-            Option.some(taskSubject(task.id))
-          )
-          const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
-          if (others.length === 0 && task.status === "in_progress") {
-            const done = yield* transitionTask(task, "done", now)
-            yield* taskRepo.update(done, task.version)
-            yield* audit.record(taskSubject(task.id), { _tag: "task.status_changed", from: task.status, to: "done" })
-          }
-          return next
-        })
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.answer")
+            const now = yield* DateTime.now
+            const next = yield* transition(assignment, "completed", now)
+            yield* repo.update(next, assignment.version)
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.completed", taskId: task.id, changes: assignmentChanges(assignment, next) },
+              Option.some(taskSubject(task.id))
+            )
+            const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
+            if (others.length === 0 && task.status === "in_progress") {
+              const done = yield* transitionTask(task, "done", now)
+              yield* taskRepo.update(done, task.version)
+              yield* audit.record(taskSubject(task.id), { _tag: "task.status_changed", from: task.status, to: "done" })
+            }
+            return next
+          })
+        )
       )
     })
 
     /** A manager withdraws an open assignment; an accepted one also leaves the task's assignees. */
     const cancel = traced("Assignments.cancel")(function* (id: AssignmentId) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const { assignment, task } = yield* loadFor(id, "assignment.cancel")
-          const now = yield* DateTime.now
-          const next = yield* transition(assignment, "cancelled", now)
-          yield* repo.update(next, assignment.version)
-          if (assignment.status === "accepted" && task.assigneeIds.includes(assignment.assigneeId)) {
-            yield* taskRepo.update(
-              new Task({
-                ...task,
-                assigneeIds: task.assigneeIds.filter((u) => u !== assignment.assigneeId),
-                updatedAt: now,
-                version: task.version + 1
-              }),
-              task.version
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const { assignment, task } = yield* loadFor(id, "assignment.cancel")
+            const now = yield* DateTime.now
+            const next = yield* transition(assignment, "cancelled", now)
+            yield* repo.update(next, assignment.version)
+            if (assignment.status === "accepted" && task.assigneeIds.includes(assignment.assigneeId)) {
+              yield* taskRepo.update(
+                new Task({
+                  ...task,
+                  assigneeIds: task.assigneeIds.filter((u) => u !== assignment.assigneeId),
+                  updatedAt: now,
+                  version: task.version + 1
+                }),
+                task.version
+              )
+            }
+            yield* audit.record(
+              assignmentSubject(id),
+              { _tag: "assignment.cancelled", taskId: task.id, changes: assignmentChanges(assignment, next) },
+              Option.some(taskSubject(task.id))
             )
-          }
-          yield* audit.record(
-            assignmentSubject(id),
-            { _tag: "assignment.cancelled", taskId: task.id, changes: assignmentChanges(assignment, next) },
-            Option.some(taskSubject(task.id))
-          )
-          return next
-        })
+            return next
+          })
+        )
       )
     })
 
@@ -355,7 +373,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
       return (yield* loadFor(id, "assignment.read")).assignment
     })
 
-    /** Assignments the actor may see, newest first. */
+    /** Assignments the actor may see, newest first, a page at a time (`cursor` from the previous page). */
     const list = traced("Assignments.list")(function* (
       query: {
         readonly status?: ReadonlyArray<Assignment["status"]>
@@ -363,26 +381,33 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
         readonly taskId?: TaskId
         readonly assignedBy?: UserId
         readonly limit?: number
+        readonly cursor?: string
       } = {}
     ) {
       const actor = yield* CurrentActor
       const grants = policy.grants(actor, "assignment.read")
-      const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000)
-      if (grants.has("any")) return yield* repo.list({ ...query, limit })
+      const { cursor, limit: asked, ...filter } = query
+      const limit = Math.min(Math.max(asked ?? defaultLimit, 1), maxLimit)
+      const after = cursor === undefined ? undefined : yield* decodeCursor(cursorSort, cursor)
+      const page = (rows: ReadonlyArray<Assignment>): Page<Assignment> =>
+        toPage(rows, limit, (last) => encodeCursor(cursorSort, sortKey(last)))
+      const read = { ...filter, after, limit: limit + 1 }
+      if (grants.has("any")) return page(yield* repo.list(read))
       const projectIds = grants.has("projectOwner")
         ? (yield* projects.list({ ownerId: actor.id })).map((p) => p.id)
         : []
       if (projectIds.length === 0) {
-        if (!grants.has("assignee")) return []
-        if (query.assigneeId !== undefined && query.assigneeId !== actor.id) return []
-        return yield* repo.list({ ...query, assigneeId: actor.id, limit })
+        if (!grants.has("assignee")) return page([])
+        if (query.assigneeId !== undefined && query.assigneeId !== actor.id) return page([])
+        return page(yield* repo.list({ ...read, assigneeId: actor.id }))
       }
-      return yield* repo.list({
-        ...query,
-        projectIds,
-        ...(grants.has("assignee") ? { visibleTo: actor.id } : {}),
-        limit
-      })
+      return page(
+        yield* repo.list({
+          ...read,
+          projectIds,
+          ...(grants.has("assignee") ? { visibleTo: actor.id } : {})
+        })
+      )
     })
 
     /**

@@ -2,6 +2,7 @@ import { Context, type Effect, Option } from "effect"
 import type { Document, DocumentKind } from "./Document.js"
 import type { DuplicateKey } from "./Errors.js"
 import type { DocumentId, ProjectId, TaskId } from "./Ids.js"
+import type { SortKey } from "./Page.js"
 
 /** Which documents of one project to list; all given filters must hold. */
 export interface DocumentQuery {
@@ -9,7 +10,17 @@ export interface DocumentQuery {
   readonly kind?: DocumentKind | undefined
   readonly parentId?: DocumentId | undefined
   readonly taskId?: TaskId | undefined
+  /** Only documents strictly after this key (`sortKey`) in the register's order: the next page. */
+  readonly after?: SortKey | undefined
+  readonly limit?: number | undefined
 }
+
+/** A document's place in the register's order (`compare`): `[created millis, id]`, both ascending. */
+export const sortKey = (document: Document): SortKey => [document.createdAt.epochMillis, document.id]
+
+/** Whether a key can be one `sortKey` made; another (a forged cursor) gives an empty page. */
+export const isSortKey = (key: SortKey): boolean =>
+  key.length === 2 && typeof key[0] === "number" && typeof key[1] === "string"
 
 /** Whether a document passes the query; the reference semantics for every store. */
 export const matches = (document: Document, query: DocumentQuery): boolean =>

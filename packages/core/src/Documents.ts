@@ -3,11 +3,12 @@ import { type Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { Document, type DocumentKind, FileIncoming, formatRegistrationNumber } from "./Document.js"
-import { type DocumentQuery, DocumentRepo } from "./DocumentRepo.js"
+import { type DocumentQuery, DocumentRepo, sortKey } from "./DocumentRepo.js"
 import { NotFound, orNotFound, RuleViolation } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { DocumentId, type ProjectId, type TaskId } from "./Ids.js"
 import { traced } from "./Operation.js"
+import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { type Action, authorize, Policy, type Relation } from "./Policy.js"
 import { type Project, projectRelations } from "./Project.js"
 import { ProjectRepo } from "./ProjectRepo.js"
@@ -18,8 +19,14 @@ import { validate } from "./Validation.js"
 /** The audit subject of a document. */
 export const documentSubject = (id: DocumentId): Subject => new Subject({ kind: "document", id })
 
-/** Filters of a project's document list. */
-export type DocumentFilter = Omit<DocumentQuery, "projectId">
+/** Filters of a project's document list, and the page: `limit` (1–200, 50 by default) and the previous page's cursor. */
+export type DocumentFilter = Omit<DocumentQuery, "projectId" | "after" | "limit"> & {
+  readonly limit?: number | undefined
+  readonly cursor?: string | undefined
+}
+
+/** The register's one order, named in its cursors. */
+const cursorSort = "document:register:asc"
 
 // Generated numbers skip ones registered by hand; past this many in a row something is wrong.
 const maxSkips = 10_000
@@ -164,31 +171,47 @@ export class Documents extends Effect.Service<Documents>()("@taskdesk/core/Docum
     })
 
     /**
-     * A project's documents the actor may read, in registration order. Someone who may not read
-     * the project's documents as a whole sees those they author or are assigned through.
+     * A project's documents the actor may read, in registration order, a page at a time. Someone who
+     * may not read the project's documents as a whole sees those they author or are assigned through.
      */
     const list = traced("Documents.list")(function* (projectId: ProjectId, filter: DocumentFilter = {}) {
       const actor = yield* CurrentActor
       const project = yield* loadProject(projectId)
       const standing = new Set(projectRelations(Option.some(project), actor.id))
-      const all = yield* repo.list({ ...filter, projectId })
-      if (policy.allows(actor, "document.read", standing)) return all
+      const { cursor, limit: asked, ...rest } = filter
+      const limit = Math.min(Math.max(asked ?? defaultLimit, 1), 200)
+      const start = cursor === undefined ? undefined : yield* decodeCursor(cursorSort, cursor)
+      const page = (rows: ReadonlyArray<Document>): Page<Document> =>
+        toPage(rows, limit, (last) => encodeCursor(cursorSort, sortKey(last)))
+      const query = { ...rest, projectId }
+      if (policy.allows(actor, "document.read", standing)) {
+        return page(yield* repo.list({ ...query, after: start, limit: limit + 1 }))
+      }
       const readable = (documents: ReadonlyArray<Document>) =>
         Effect.filter(documents, (document) =>
           Effect.map(relationsOf(actor, document, project), (relations) =>
             policy.allows(actor, "document.read", relations)
           )
         )
-      const visible = yield* readable(all)
+      // What the actor may read is decided per document: read on in batches until the page is full.
+      const visible: Array<Document> = []
+      let after = start
+      for (;;) {
+        const batch = yield* repo.list({ ...query, after, limit: limit + 1 })
+        visible.push(...(yield* readable(batch)))
+        if (visible.length > limit || batch.length <= limit) break
+        after = sortKey(batch[batch.length - 1]!)
+      }
       // The project is no secret to those who may read it or some document in it; to others it does not exist.
       if (
         visible.length === 0 &&
+        cursor === undefined &&
         !policy.allows(actor, "project.read", standing) &&
         (yield* readable(yield* repo.list({ projectId }))).length === 0
       ) {
         return yield* new NotFound({ entity: "Project", id: projectId })
       }
-      return visible as ReadonlyArray<Document>
+      return page(visible)
     })
 
     return {

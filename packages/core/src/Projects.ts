@@ -2,6 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { type Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { unlessExpected } from "./Conflicts.js"
 import { orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { ProjectId, type UserId } from "./Ids.js"
@@ -112,30 +113,33 @@ export class Projects extends Effect.Service<Projects>()("@taskdesk/core/Project
     const update = traced("Projects.update")(function* (id: ProjectId, patch: UpdateProject, expectedVersion?: number) {
       const actor = yield* CurrentActor
       const valid = yield* validate(UpdateProject.fields)(patch)
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const project = yield* loadFor(id, "project.manage")
-          const version = expectedVersion ?? project.version
-          const next = new Project({
-            ...project,
-            ...(valid.name !== undefined ? { name: valid.name } : {}),
-            ...(valid.description !== undefined ? { description: valid.description } : {}),
-            ...(valid.ownerId !== undefined ? { ownerId: valid.ownerId } : {}),
-            ...(valid.memberIds !== undefined ? { memberIds: [...new Set(valid.memberIds)] } : {}),
-            ...(valid.archived !== undefined ? { archived: valid.archived } : {}),
-            updatedAt: yield* DateTime.now,
-            version: version + 1
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const project = yield* loadFor(id, "project.manage")
+            const version = expectedVersion ?? project.version
+            const next = new Project({
+              ...project,
+              ...(valid.name !== undefined ? { name: valid.name } : {}),
+              ...(valid.description !== undefined ? { description: valid.description } : {}),
+              ...(valid.ownerId !== undefined ? { ownerId: valid.ownerId } : {}),
+              ...(valid.memberIds !== undefined ? { memberIds: [...new Set(valid.memberIds)] } : {}),
+              ...(valid.archived !== undefined ? { archived: valid.archived } : {}),
+              updatedAt: yield* DateTime.now,
+              version: version + 1
+            })
+            yield* ensure(policy, actor, "project.manage", relationsOf(actor, next))
+            yield* checkPeople(valid.ownerId, valid.memberIds === undefined ? undefined : next.memberIds)
+            yield* repo.update(next, version)
+            const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
+            yield* audit.record(projectSubject(id), { _tag: "project.updated", fields })
+            if (next.archived !== project.archived) {
+              yield* audit.record(projectSubject(id), { _tag: next.archived ? "project.archived" : "project.restored" })
+            }
+            return next
           })
-          yield* ensure(policy, actor, "project.manage", relationsOf(actor, next))
-          yield* checkPeople(valid.ownerId, valid.memberIds === undefined ? undefined : next.memberIds)
-          yield* repo.update(next, version)
-          const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
-          yield* audit.record(projectSubject(id), { _tag: "project.updated", fields })
-          if (next.archived !== project.archived) {
-            yield* audit.record(projectSubject(id), { _tag: next.archived ? "project.archived" : "project.restored" })
-          }
-          return next
-        })
+        )
       )
     })
 

@@ -2,6 +2,7 @@ import { DateTime, Effect, Option, ParseResult, Schema } from "effect"
 import { Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { unlessExpected } from "./Conflicts.js"
 import { Forbidden, orNotFound, RuleViolation } from "./Errors.js"
 import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
@@ -210,40 +211,43 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       const actor = yield* CurrentActor
       const valid = yield* validate(UpdateRepairRequest.fields)(patch)
       const changed = (Object.keys(valid) as Array<keyof UpdateRepairRequest>).filter((k) => valid[k] !== undefined)
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const request = yield* loadFor(id, "repair.read")
-          const relations = relationsOf(actor, request)
-          const mayWork = policy.allows(actor, "repair.work", relations)
-          if (changed.length === 0) {
-            if (mayWork || policy.allows(actor, "repair.assign", relations)) return request
-            return yield* new Forbidden({ action: "repair.assign" })
-          }
-          for (const field of changed) {
-            const action: Action = field === "deadline" ? "repair.setDeadline" : "repair.assign"
-            const allowed = policy.allows(actor, action, relations) || (diagnosisFields.includes(field) && mayWork)
-            if (!allowed) return yield* new Forbidden({ action, reason: `changing ${field} needs ${action}` })
-          }
-          const version = expectedVersion ?? request.version
-          const next = new RepairRequest({
-            ...request,
-            ...(valid.deviceType !== undefined ? { deviceType: valid.deviceType } : {}),
-            ...(valid.deviceModel !== undefined ? { deviceModel: valid.deviceModel } : {}),
-            ...(valid.serialNumber !== undefined ? { serialNumber: Option.fromNullable(valid.serialNumber) } : {}),
-            ...(valid.problemDescription !== undefined ? { problemDescription: valid.problemDescription } : {}),
-            ...(valid.category !== undefined ? { category: Option.fromNullable(valid.category) } : {}),
-            ...(valid.deadline !== undefined ? { deadline: Option.fromNullable(valid.deadline) } : {}),
-            updatedAt: yield* DateTime.now,
-            version: version + 1
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const request = yield* loadFor(id, "repair.read")
+            const relations = relationsOf(actor, request)
+            const mayWork = policy.allows(actor, "repair.work", relations)
+            if (changed.length === 0) {
+              if (mayWork || policy.allows(actor, "repair.assign", relations)) return request
+              return yield* new Forbidden({ action: "repair.assign" })
+            }
+            for (const field of changed) {
+              const action: Action = field === "deadline" ? "repair.setDeadline" : "repair.assign"
+              const allowed = policy.allows(actor, action, relations) || (diagnosisFields.includes(field) && mayWork)
+              if (!allowed) return yield* new Forbidden({ action, reason: `changing ${field} needs ${action}` })
+            }
+            const version = expectedVersion ?? request.version
+            const next = new RepairRequest({
+              ...request,
+              ...(valid.deviceType !== undefined ? { deviceType: valid.deviceType } : {}),
+              ...(valid.deviceModel !== undefined ? { deviceModel: valid.deviceModel } : {}),
+              ...(valid.serialNumber !== undefined ? { serialNumber: Option.fromNullable(valid.serialNumber) } : {}),
+              ...(valid.problemDescription !== undefined ? { problemDescription: valid.problemDescription } : {}),
+              ...(valid.category !== undefined ? { category: Option.fromNullable(valid.category) } : {}),
+              ...(valid.deadline !== undefined ? { deadline: Option.fromNullable(valid.deadline) } : {}),
+              updatedAt: yield* DateTime.now,
+              version: version + 1
+            })
+            yield* repo.update(next, version)
+            yield* audit.record(repairSubject(id), {
+              _tag: "repair.updated",
+              fields: changed,
+              changes: repairChanges(request, next, changed)
+            })
+            return next
           })
-          yield* repo.update(next, version)
-          yield* audit.record(repairSubject(id), {
-            _tag: "repair.updated",
-            fields: changed,
-            changes: repairChanges(request, next, changed)
-          })
-          return next
-        })
+        )
       )
     })
 
@@ -254,55 +258,61 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
       expectedVersion?: number
     ) {
       const valid = yield* validate({ technicianId: UserId })({ technicianId })
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const request = yield* loadFor(id, "repair.assign")
-          if (isClosed(request)) {
-            return yield* new RuleViolation({
-              rule: "repair.closed",
-              message: `request ${request.reference} is ${request.status} and can no longer be assigned`
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const request = yield* loadFor(id, "repair.assign")
+            if (isClosed(request)) {
+              return yield* new RuleViolation({
+                rule: "repair.closed",
+                message: `request ${request.reference} is ${request.status} and can no longer be assigned`
+              })
+            }
+            yield* checkTechnician(valid.technicianId)
+            if (Option.contains(request.technicianId, valid.technicianId)) return request
+            const version = expectedVersion ?? request.version
+            const next = new RepairRequest({
+              ...request,
+              technicianId: Option.some(valid.technicianId),
+              updatedAt: yield* DateTime.now,
+              version: version + 1
             })
-          }
-          yield* checkTechnician(valid.technicianId)
-          if (Option.contains(request.technicianId, valid.technicianId)) return request
-          const version = expectedVersion ?? request.version
-          const next = new RepairRequest({
-            ...request,
-            technicianId: Option.some(valid.technicianId),
-            updatedAt: yield* DateTime.now,
-            version: version + 1
-          })
-          yield* repo.update(next, version)
-          yield* audit.record(repairSubject(id), {
-            _tag: "repair.assigned",
-            technicianId: valid.technicianId,
-            ...Option.match(request.technicianId, {
-              onNone: () => ({}),
-              onSome: (previousTechnicianId) => ({ previousTechnicianId })
+            yield* repo.update(next, version)
+            yield* audit.record(repairSubject(id), {
+              _tag: "repair.assigned",
+              technicianId: valid.technicianId,
+              ...Option.match(request.technicianId, {
+                onNone: () => ({}),
+                onSome: (previousTechnicianId) => ({ previousTechnicianId })
+              })
             })
+            return next
           })
-          return next
-        })
+        )
       )
     })
 
     /** Moves a request through the state machine after checking `action`. */
     const move = (id: RepairRequestId, action: Action, to: RepairMove, expectedVersion: number | undefined) =>
-      audit.transaction(
-        Effect.gen(function* () {
-          const request = yield* loadFor(id, action)
-          const version = expectedVersion ?? request.version
-          const next = yield* transition(request, to, yield* DateTime.now)
-          yield* repo.update(next, version)
-          const note = to.to === "completed" ? to.note : to.to === "in_progress" ? undefined : to.reason
-          yield* audit.record(repairSubject(id), {
-            _tag: "repair.status_changed",
-            from: request.status,
-            to: to.to,
-            ...(note !== undefined ? { note } : {})
+      unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const request = yield* loadFor(id, action)
+            const version = expectedVersion ?? request.version
+            const next = yield* transition(request, to, yield* DateTime.now)
+            yield* repo.update(next, version)
+            const note = to.to === "completed" ? to.note : to.to === "in_progress" ? undefined : to.reason
+            yield* audit.record(repairSubject(id), {
+              _tag: "repair.status_changed",
+              from: request.status,
+              to: to.to,
+              ...(note !== undefined ? { note } : {})
+            })
+            return next
           })
-          return next
-        })
+        )
       )
 
     /** A completion note or reason, trimmed; blank means none. */
@@ -395,39 +405,42 @@ export class RepairRequests extends Effect.Service<RepairRequests>()("@taskdesk/
         score,
         feedback: blankToUndefined(feedback)
       })
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const request = yield* loadFor(id, "repair.rate")
-          if (request.status !== "completed") {
-            return yield* new RuleViolation({
-              rule: "repair.rate_completed_only",
-              message: `request ${request.reference} is ${request.status}; only completed requests can be rated`
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const request = yield* loadFor(id, "repair.rate")
+            if (request.status !== "completed") {
+              return yield* new RuleViolation({
+                rule: "repair.rate_completed_only",
+                message: `request ${request.reference} is ${request.status}; only completed requests can be rated`
+              })
+            }
+            if (Option.isSome(request.rating)) {
+              return yield* new RuleViolation({
+                rule: "repair.rated_once",
+                message: `request ${request.reference} has been rated already`
+              })
+            }
+            const now = yield* DateTime.now
+            const version = expectedVersion ?? request.version
+            const next = new RepairRequest({
+              ...request,
+              rating: Option.some(
+                new Rating({ score: valid.score, feedback: Option.fromNullable(valid.feedback), ratedAt: now })
+              ),
+              updatedAt: now,
+              version: version + 1
             })
-          }
-          if (Option.isSome(request.rating)) {
-            return yield* new RuleViolation({
-              rule: "repair.rated_once",
-              message: `request ${request.reference} has been rated already`
+            yield* repo.update(next, version)
+            yield* audit.record(repairSubject(id), {
+              _tag: "repair.rated",
+              score: valid.score,
+              ...(valid.feedback !== undefined ? { feedback: valid.feedback } : {})
             })
-          }
-          const now = yield* DateTime.now
-          const version = expectedVersion ?? request.version
-          const next = new RepairRequest({
-            ...request,
-            rating: Option.some(
-              new Rating({ score: valid.score, feedback: Option.fromNullable(valid.feedback), ratedAt: now })
-            ),
-            updatedAt: now,
-            version: version + 1
+            return next
           })
-          yield* repo.update(next, version)
-          yield* audit.record(repairSubject(id), {
-            _tag: "repair.rated",
-            score: valid.score,
-            ...(valid.feedback !== undefined ? { feedback: valid.feedback } : {})
-          })
-          return next
-        })
+        )
       )
     })
 

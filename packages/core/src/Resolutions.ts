@@ -1,6 +1,7 @@
 import { DateTime, Effect, Option } from "effect"
 import { CurrentActor } from "./Actor.js"
 import { AuditLog } from "./AuditLog.js"
+import { retryingConflicts } from "./Conflicts.js"
 import {
   Document,
   FiledReport,
@@ -117,82 +118,84 @@ export class Resolutions extends Effect.Service<Resolutions>()("@taskdesk/core/R
     const fileReport = traced("Resolutions.fileReport")(function* (taskId: TaskId, input: FileReport) {
       const actor = yield* CurrentActor
       const valid = yield* validate(FileReport.fields)(input)
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const task = yield* tasks.internal.load(taskId)
-          yield* authorize(policy, actor, {
-            entity: "Task",
-            id: taskId,
-            read: "task.read",
-            action: "report.file",
-            relations: yield* tasks.internal.relationsOf(actor, task)
+      return yield* retryingConflicts(
+        audit.transaction(
+          Effect.gen(function* () {
+            const task = yield* tasks.internal.load(taskId)
+            yield* authorize(policy, actor, {
+              entity: "Task",
+              id: taskId,
+              read: "task.read",
+              action: "report.file",
+              relations: yield* tasks.internal.relationsOf(actor, task)
+            })
+            const linked = yield* repo.listByTask(taskId)
+            const resolution = linked.find((d) => d.kind === "resolution")
+            if (resolution === undefined) {
+              return yield* new RuleViolation({
+                rule: "report.resolution_required",
+                message: `task ${taskId} was not ordered by a resolution`
+              })
+            }
+            if (!isOpen(task)) {
+              return yield* new RuleViolation({
+                rule: "report.task_open",
+                message: `task ${taskId} is ${task.status}; reports go on open tasks`
+              })
+            }
+            const { id, now } = yield* documents.internal.fresh
+            const report = new Document({
+              id,
+              projectId: resolution.projectId,
+              kind: "report",
+              registrationNumber: yield* documents.internal.registrationNumber(
+                resolution.projectId,
+                "report",
+                valid.registrationNumber
+              ),
+              title: valid.title,
+              date: now,
+              body: valid.body,
+              authorId: actor.id,
+              parentId: Option.some(resolution.id),
+              taskId: Option.some(taskId),
+              createdAt: now,
+              version: 1
+            })
+            yield* repo.insert(report)
+            const reporters = new Set([...linked.filter((d) => d.kind === "report").map((d) => d.authorId), actor.id])
+            const completed = task.assigneeIds.every((assignee) => reporters.has(assignee))
+            yield* audit.record(
+              documentSubject(report.id),
+              {
+                _tag: "report.filed",
+                projectId: report.projectId,
+                resolutionId: resolution.id,
+                registrationNumber: report.registrationNumber,
+                taskId,
+                completed
+              },
+              Option.some(taskSubject(taskId))
+            )
+            // Reporting is the permission that matters here: an assignee may file without holding
+            // `task.transition`, so the task moves by the resolution's rules, not the actor's.
+            const move = (current: Task, to: TaskStatus) =>
+              Effect.gen(function* () {
+                const next = yield* transition(current, to, now)
+                yield* taskRepo.update(next, current.version)
+                yield* audit.record(taskSubject(taskId), { _tag: "task.status_changed", from: current.status, to })
+                return next
+              })
+            const started = task.status === "todo" ? yield* move(task, "in_progress") : task
+            const current = completed ? yield* move(started, "done") : started
+            if (current !== task) return new FiledReport({ report, task: current })
+            // Every report writes the task: two last reports filed concurrently then conflict on its
+            // version instead of each missing the other and leaving the task open for good.
+            const touched = new Task({ ...task, updatedAt: now, version: task.version + 1 })
+            yield* taskRepo.update(touched, task.version)
+            return new FiledReport({ report, task: touched })
           })
-          const linked = yield* repo.listByTask(taskId)
-          const resolution = linked.find((d) => d.kind === "resolution")
-          if (resolution === undefined) {
-            return yield* new RuleViolation({
-              rule: "report.resolution_required",
-              message: `task ${taskId} was not ordered by a resolution`
-            })
-          }
-          if (!isOpen(task)) {
-            return yield* new RuleViolation({
-              rule: "report.task_open",
-              message: `task ${taskId} is ${task.status}; reports go on open tasks`
-            })
-          }
-          const { id, now } = yield* documents.internal.fresh
-          const report = new Document({
-            id,
-            projectId: resolution.projectId,
-            kind: "report",
-            registrationNumber: yield* documents.internal.registrationNumber(
-              resolution.projectId,
-              "report",
-              valid.registrationNumber
-            ),
-            title: valid.title,
-            date: now,
-            body: valid.body,
-            authorId: actor.id,
-            parentId: Option.some(resolution.id),
-            taskId: Option.some(taskId),
-            createdAt: now,
-            version: 1
-          })
-          yield* repo.insert(report)
-          const reporters = new Set([...linked.filter((d) => d.kind === "report").map((d) => d.authorId), actor.id])
-          const completed = task.assigneeIds.every((assignee) => reporters.has(assignee))
-          yield* audit.record(
-            documentSubject(report.id),
-            {
-              _tag: "report.filed",
-              projectId: report.projectId,
-              resolutionId: resolution.id,
-              registrationNumber: report.registrationNumber,
-              taskId,
-              completed
-            },
-            Option.some(taskSubject(taskId))
-          )
-          // Reporting is the permission that matters here: an assignee may file without holding
-          // `task.transition`, so the task moves by the resolution's rules, not the actor's.
-          const move = (current: Task, to: TaskStatus) =>
-            Effect.gen(function* () {
-              const next = yield* transition(current, to, now)
-              yield* taskRepo.update(next, current.version)
-              yield* audit.record(taskSubject(taskId), { _tag: "task.status_changed", from: current.status, to })
-              return next
-            })
-          const started = task.status === "todo" ? yield* move(task, "in_progress") : task
-          const current = completed ? yield* move(started, "done") : started
-          if (current !== task) return new FiledReport({ report, task: current })
-          // Every report writes the task: two last reports filed concurrently then conflict on its
-          // version instead of each missing the other and leaving the task open for good.
-          const touched = new Task({ ...task, updatedAt: now, version: task.version + 1 })
-          yield* taskRepo.update(touched, task.version)
-          return new FiledReport({ report, task: touched })
-        })
+        )
       )
     })
 

@@ -16,6 +16,7 @@ import {
 import { asSystem, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { unlessExpected } from "./Conflicts.js"
 import { FieldIssue, InvalidInput, orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { JobId, JobRunId } from "./Ids.js"
@@ -451,8 +452,9 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
     const update = traced("Scheduler.update")(function* (id: JobId, patch: UpdateJob, expectedVersion?: number) {
       yield* authorizeManage
       const valid = yield* validate(UpdateJob.fields)(patch)
-      return yield* audit
-        .transaction(
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
           Effect.gen(function* () {
             const job = yield* load(id)
             const version = expectedVersion ?? job.version
@@ -499,7 +501,7 @@ export class Scheduler extends Effect.Service<Scheduler>()("@taskdesk/core/Sched
             return next
           })
         )
-        .pipe(Effect.tap(() => signal))
+      ).pipe(Effect.tap(() => signal))
     })
 
     /**

@@ -2,6 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { Actor, CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { unlessExpected } from "./Conflicts.js"
 import { DocumentRepo } from "./DocumentRepo.js"
 import { orNotFound, RuleViolation } from "./Errors.js"
 import { differ } from "./FieldChange.js"
@@ -184,66 +185,75 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
     const update = traced("Tasks.update")(function* (id: TaskId, patch: UpdateTask, expectedVersion?: number) {
       const actor = yield* CurrentActor
       const valid = yield* validate(UpdateTask.fields)(patch)
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const task = yield* loadFor(id, "task.update")
-          const version = expectedVersion ?? task.version
-          if (valid.projectId !== undefined && valid.projectId !== null) yield* checkProject(actor, valid.projectId)
-          if (valid.assigneeIds !== undefined) yield* checkAssignees(valid.assigneeIds, "assigneeIds")
-          const changed = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
-          const next = new Task({
-            ...task,
-            ...(valid.title !== undefined ? { title: valid.title } : {}),
-            ...(valid.description !== undefined ? { description: valid.description } : {}),
-            ...(valid.priority !== undefined ? { priority: valid.priority } : {}),
-            ...(valid.assigneeIds !== undefined ? { assigneeIds: [...new Set(valid.assigneeIds)] } : {}),
-            ...(valid.tags !== undefined ? { tags: [...new Set(valid.tags)] } : {}),
-            ...(valid.projectId !== undefined ? { projectId: Option.fromNullable(valid.projectId) } : {}),
-            ...(valid.dueAt !== undefined ? { dueAt: Option.fromNullable(valid.dueAt) } : {}),
-            updatedAt: yield* DateTime.now,
-            version: version + 1
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const task = yield* loadFor(id, "task.update")
+            const version = expectedVersion ?? task.version
+            if (valid.projectId !== undefined && valid.projectId !== null) yield* checkProject(actor, valid.projectId)
+            if (valid.assigneeIds !== undefined) yield* checkAssignees(valid.assigneeIds, "assigneeIds")
+            const changed = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
+            const next = new Task({
+              ...task,
+              ...(valid.title !== undefined ? { title: valid.title } : {}),
+              ...(valid.description !== undefined ? { description: valid.description } : {}),
+              ...(valid.priority !== undefined ? { priority: valid.priority } : {}),
+              ...(valid.assigneeIds !== undefined ? { assigneeIds: [...new Set(valid.assigneeIds)] } : {}),
+              ...(valid.tags !== undefined ? { tags: [...new Set(valid.tags)] } : {}),
+              ...(valid.projectId !== undefined ? { projectId: Option.fromNullable(valid.projectId) } : {}),
+              ...(valid.dueAt !== undefined ? { dueAt: Option.fromNullable(valid.dueAt) } : {}),
+              updatedAt: yield* DateTime.now,
+              version: version + 1
+            })
+            yield* repo.update(next, version)
+            yield* audit.record(taskSubject(id), {
+              _tag: "task.updated",
+              fields: changed,
+              changes: taskChanges(task, next, changed as ReadonlyArray<keyof UpdateTask>)
+            })
+            return next
           })
-          yield* repo.update(next, version)
-          yield* audit.record(taskSubject(id), {
-            _tag: "task.updated",
-            fields: changed,
-            changes: taskChanges(task, next, changed as ReadonlyArray<keyof UpdateTask>)
-          })
-          return next
-        })
+        )
       )
     })
 
     /** Moves a task to another status; cancelling and restoring need `task.cancel`. */
     const changeStatus = traced("Tasks.changeStatus")(function* (id: TaskId, to: TaskStatus, expectedVersion?: number) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const current = yield* load(id)
-          const action = to === "cancelled" || current.status === "cancelled" ? "task.cancel" : "task.transition"
-          const task = yield* loadFor(id, action)
-          const version = expectedVersion ?? task.version
-          const next = yield* transition(task, to, yield* DateTime.now)
-          yield* repo.update(next, version)
-          yield* audit.record(taskSubject(id), { _tag: "task.status_changed", from: task.status, to })
-          return next
-        })
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const current = yield* load(id)
+            const action = to === "cancelled" || current.status === "cancelled" ? "task.cancel" : "task.transition"
+            const task = yield* loadFor(id, action)
+            const version = expectedVersion ?? task.version
+            const next = yield* transition(task, to, yield* DateTime.now)
+            yield* repo.update(next, version)
+            yield* audit.record(taskSubject(id), { _tag: "task.status_changed", from: task.status, to })
+            return next
+          })
+        )
       )
     })
 
     const remove = traced("Tasks.delete")(function* (id: TaskId, expectedVersion?: number) {
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const task = yield* loadFor(id, "task.delete")
-          // A resolution's task is part of the document register: cancel it instead.
-          if ((yield* documents.listByTask(id)).length > 0) {
-            return yield* new RuleViolation({
-              rule: "task_has_documents",
-              message: "this task carries a resolution or reports; cancel it instead of deleting it"
-            })
-          }
-          yield* repo.delete(id, expectedVersion ?? task.version)
-          yield* audit.record(taskSubject(id), { _tag: "task.deleted" })
-        })
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const task = yield* loadFor(id, "task.delete")
+            // A resolution's task is part of the document register: cancel it instead.
+            if ((yield* documents.listByTask(id)).length > 0) {
+              return yield* new RuleViolation({
+                rule: "task_has_documents",
+                message: "this task carries a resolution or reports; cancel it instead of deleting it"
+              })
+            }
+            yield* repo.delete(id, expectedVersion ?? task.version)
+            yield* audit.record(taskSubject(id), { _tag: "task.deleted" })
+          })
+        )
       )
     })
 

@@ -2,6 +2,7 @@ import { DateTime, Effect, Option } from "effect"
 import { CurrentActor } from "./Actor.js"
 import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
+import { unlessExpected } from "./Conflicts.js"
 import { NotFound, orNotFound } from "./Errors.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { TemplateId } from "./Ids.js"
@@ -65,37 +66,43 @@ export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templ
     ) {
       yield* ensure(policy, yield* CurrentActor, "template.manage")
       const valid = yield* validate(UpdateTemplate.fields)(patch)
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const template = yield* load(id)
-          const version = expectedVersion ?? template.version
-          const next = new TaskTemplate({
-            ...template,
-            ...(valid.title !== undefined ? { title: valid.title } : {}),
-            ...(valid.description !== undefined ? { description: valid.description } : {}),
-            ...(valid.estimatedMinutes !== undefined
-              ? { estimatedMinutes: Option.fromNullable(valid.estimatedMinutes) }
-              : {}),
-            updatedAt: yield* DateTime.now,
-            version: version + 1
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const template = yield* load(id)
+            const version = expectedVersion ?? template.version
+            const next = new TaskTemplate({
+              ...template,
+              ...(valid.title !== undefined ? { title: valid.title } : {}),
+              ...(valid.description !== undefined ? { description: valid.description } : {}),
+              ...(valid.estimatedMinutes !== undefined
+                ? { estimatedMinutes: Option.fromNullable(valid.estimatedMinutes) }
+                : {}),
+              updatedAt: yield* DateTime.now,
+              version: version + 1
+            })
+            yield* repo.update(next, version)
+            const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
+            yield* audit.record(templateSubject(id), { _tag: "template.updated", fields })
+            return next
           })
-          yield* repo.update(next, version)
-          const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
-          yield* audit.record(templateSubject(id), { _tag: "template.updated", fields })
-          return next
-        })
+        )
       )
     })
 
     /** Removes a template from the library; tasks already made from it stay. */
     const remove = traced("Templates.delete")(function* (id: TemplateId, expectedVersion?: number) {
       yield* ensure(policy, yield* CurrentActor, "template.manage")
-      return yield* audit.transaction(
-        Effect.gen(function* () {
-          const template = yield* load(id)
-          yield* repo.delete(id, expectedVersion ?? template.version)
-          yield* audit.record(templateSubject(id), { _tag: "template.deleted" })
-        })
+      return yield* unlessExpected(
+        expectedVersion,
+        audit.transaction(
+          Effect.gen(function* () {
+            const template = yield* load(id)
+            yield* repo.delete(id, expectedVersion ?? template.version)
+            yield* audit.record(templateSubject(id), { _tag: "template.deleted" })
+          })
+        )
       )
     })
 

@@ -273,7 +273,7 @@ describe("Assignments", () => {
       assert.deepStrictEqual(rejected.rejectionReason, Option.some("Нет нужного инструмента"))
       const seen = yield* assignments.list({ status: ["rejected"] }).pipe(as(people.manager))
       assert.deepStrictEqual(
-        seen.map((x) => x.id),
+        seen.items.map((x) => x.id),
         [a!.id]
       )
     }).pipe(Effect.provide(TaskDesk.layerMemory))
@@ -299,7 +299,7 @@ describe("Assignments", () => {
         "Forbidden"
       )
       assert.strictEqual((yield* assignments.get(id).pipe(as(people.supervisor))).id, id)
-      assert.deepStrictEqual(yield* assignments.list().pipe(as(people.worker2)), [])
+      assert.deepStrictEqual((yield* assignments.list().pipe(as(people.worker2))).items, [])
       yield* assignments.accept(id).pipe(as(people.worker))
       const cancelled = yield* assignments.cancel(id).pipe(as(people.manager))
       assert.strictEqual(cancelled.status, "cancelled")
@@ -369,7 +369,7 @@ describe("Assignments", () => {
             assert.isTrue(task.assigneeIds.includes(a.assigneeId))
             assert.notStrictEqual(task.status, "todo")
           }
-          const open = (yield* assignments.list({ taskId: a.taskId }).pipe(as(people.manager))).filter(
+          const open = (yield* assignments.list({ taskId: a.taskId }).pipe(as(people.manager))).items.filter(
             (x) => x.status === "pending" || x.status === "accepted"
           )
           if (task.status === "done") assert.strictEqual(open.length, 0)

@@ -67,10 +67,10 @@ describe("Documents", () => {
         .pipe(as(people.manager), Effect.flip)
       assert.strictEqual(clash._tag, "DuplicateKey")
       assert.deepStrictEqual(
-        (yield* documents.list(project.id).pipe(as(people.worker))).map((d) => d.registrationNumber),
+        (yield* documents.list(project.id).pipe(as(people.worker))).items.map((d) => d.registrationNumber),
         ["IN-0001", "IN-0003", "IN-0002", "IN-0004"]
       )
-      assert.deepStrictEqual(yield* documents.list(project.id, { kind: "report" }).pipe(as(people.manager)), [])
+      assert.deepStrictEqual((yield* documents.list(project.id, { kind: "report" }).pipe(as(people.manager))).items, [])
       assert.deepStrictEqual(
         (yield* audit.history(documentSubject(letter.id))).map((e) => e.type),
         ["document.filed"]
@@ -171,13 +171,13 @@ describe("Resolutions", () => {
         [false, false, true]
       )
       assert.deepStrictEqual(
-        (yield* documents.list(project.id, { taskId: task.id }).pipe(as(people.manager))).map((d) => d.kind),
+        (yield* documents.list(project.id, { taskId: task.id }).pipe(as(people.manager))).items.map((d) => d.kind),
         ["resolution", "report", "report", "report"]
       )
       assert.deepStrictEqual(
-        (yield* documents.list(project.id, { parentId: resolution.id, kind: "report" }).pipe(as(people.manager))).map(
-          (d) => d.authorId
-        ),
+        (yield* documents
+          .list(project.id, { parentId: resolution.id, kind: "report" })
+          .pipe(as(people.manager))).items.map((d) => d.authorId),
         [people.worker.id, people.worker.id, people.worker2.id]
       )
       const overview = yield* resolutions.overview(project.id).pipe(as(people.manager))
@@ -277,10 +277,23 @@ describe("Resolutions", () => {
       assert.strictEqual((yield* documents.get(letter.id).pipe(as(people.worker2))).id, letter.id)
       assert.strictEqual((yield* documents.get(unrelated.id).pipe(as(people.worker2), Effect.flip))._tag, "NotFound")
       assert.deepStrictEqual(
-        (yield* documents.list(project.id).pipe(as(people.worker2))).map((d) => d.id),
+        (yield* documents.list(project.id).pipe(as(people.worker2))).items.map((d) => d.id),
         [letter.id, resolution.id]
       )
-      assert.deepStrictEqual(yield* documents.list(project.id, { kind: "report" }).pipe(as(people.worker2)), [])
+      // A page at a time, the document worker2 may not read skipped between pages.
+      const first = yield* documents.list(project.id, { limit: 1 }).pipe(as(people.worker2))
+      assert.deepStrictEqual(
+        first.items.map((d) => d.id),
+        [letter.id]
+      )
+      const cursor = Option.getOrThrow(first.nextCursor)
+      const second = yield* documents.list(project.id, { limit: 1, cursor }).pipe(as(people.worker2))
+      assert.deepStrictEqual(
+        second.items.map((d) => d.id),
+        [resolution.id]
+      )
+      assert.isTrue(Option.isNone(second.nextCursor))
+      assert.deepStrictEqual((yield* documents.list(project.id, { kind: "report" }).pipe(as(people.worker2))).items, [])
       assert.strictEqual(
         (yield* resolutions.overview(project.id).pipe(as(people.worker2), Effect.flip))._tag,
         "NotFound"
@@ -299,7 +312,7 @@ describe("Resolutions", () => {
       assert.strictEqual((yield* documents.get(report.id).pipe(as(people.worker2))).authorId, people.worker2.id)
       assert.strictEqual((yield* tasks.get(task.id).pipe(as(people.worker2))).status, "done")
       assert.deepStrictEqual(
-        (yield* documents.list(project.id, { kind: "report" }).pipe(as(people.worker2))).map((d) => d.id),
+        (yield* documents.list(project.id, { kind: "report" }).pipe(as(people.worker2))).items.map((d) => d.id),
         [report.id]
       )
       assert.strictEqual((yield* resolutions.overview(project.id).pipe(as(people.supervisor))).done.length, 1)
@@ -322,7 +335,7 @@ describe("Resolutions", () => {
         overview.done.map((p) => p.resolution.id),
         [resolution.id]
       )
-      assert.strictEqual((yield* documents.list(own.id).pipe(as(people.partner))).length, 3)
+      assert.strictEqual((yield* documents.list(own.id).pipe(as(people.partner))).items.length, 3)
 
       const theirs = yield* resolutions
         .issue(letter.id, { title: "Чужое", body: "", assigneeIds: [people.worker.id], dueAt: days(1) })
@@ -362,7 +375,10 @@ describe("Resolutions", () => {
         .pipe(as(people.manager), Effect.flip)
       assert.strictEqual(clash._tag, "DuplicateKey")
       assert.deepStrictEqual((yield* tasks.list({ projectId: project.id }).pipe(as(people.manager))).items, [])
-      assert.deepStrictEqual(yield* documents.list(project.id, { kind: "resolution" }).pipe(as(people.manager)), [])
+      assert.deepStrictEqual(
+        (yield* documents.list(project.id, { kind: "resolution" }).pipe(as(people.manager))).items,
+        []
+      )
       assert.strictEqual((yield* allEvents).length, before, "no event of the failed unit of work survives")
       const inactive = yield* (yield* Users).deactivate(people.worker2.id).pipe(asSystem)
       const invalid = yield* resolutions

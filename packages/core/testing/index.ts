@@ -4,6 +4,7 @@ import type { Storage } from "../src/Storage.js"
 // Registers Effect-aware deep equality with chai, so the suites' assertions on Option and Either can fail.
 import "./equality.js"
 import { assignmentRepoSuite } from "./conformance/assignments.js"
+import { concurrentChangesSuite } from "./conformance/concurrency.js"
 import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
 import { jobStoreSuite, outboxSuite } from "./conformance/jobs.js"
@@ -41,4 +42,5 @@ export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, 
     jobStoreSuite(layer)
     outboxSuite(layer)
     taskStatisticsSuite(layer)
+    concurrentChangesSuite(layer)
   })

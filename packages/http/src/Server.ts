@@ -51,27 +51,30 @@ import * as Webhook from "./telegram/Webhook.js"
 import { TemplatesLive } from "./templates/Http.js"
 import { UsersLive } from "./users/Http.js"
 
+/** Every group's handlers (each also compiled for the dispatcher); they need the authentication middleware. */
+export const GroupsLive = Layer.mergeAll(
+  HealthLive,
+  StorageLive,
+  AuthLive,
+  AccountLive,
+  TokensLive,
+  UsersLive,
+  TasksLive,
+  TemplatesLive,
+  AssignmentsLive,
+  ProjectsLive,
+  RepairsLive,
+  StatisticsLive,
+  EventsLive,
+  SchedulerLive,
+  NotificationsLive,
+  TelegramLive
+)
+
 /** The API implemented: every group's handlers, then the authentication middleware they share. */
 export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
-  Layer.provide([
-    HealthLive,
-    StorageLive,
-    AuthLive,
-    AccountLive,
-    TokensLive,
-    UsersLive,
-    TasksLive,
-    TemplatesLive,
-    AssignmentsLive,
-    ProjectsLive,
-    RepairsLive,
-    StatisticsLive,
-    EventsLive,
-    SchedulerLive,
-    NotificationsLive,
-    TelegramLive
-  ]),
-  // Provided after the groups: siblings in one `provide` list do not feed each other.
+  Layer.provide(GroupsLive),
+  // Provided after the groups: a layer does not feed the one it is merged with.
   Layer.provide(AuthenticationLive)
 )
 

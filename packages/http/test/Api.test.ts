@@ -5,23 +5,21 @@ import * as ServerStorage from "../src/Storage.js"
 import { password, person, raw, serverLayer, uniqueName } from "./support.js"
 
 const storages = [
-  { name: "memory", database_url: "memory", storage: undefined },
-  { name: "sqlite", database_url: "sqlite::memory:", storage: undefined },
-  ...(requirePg()
-    ? [
-        {
-          name: "postgres",
-          database_url: "memory",
-          storage: Layer.unwrapScoped(
-            Effect.map(freshSchema("http_api"), (schema) => ServerStorage.layerPg({ url: pgUrl, schema }))
-          )
-        }
-      ]
-    : [])
+  { name: "memory", database_url: "memory", storage: undefined, skip: false },
+  { name: "sqlite", database_url: "sqlite::memory:", storage: undefined, skip: false },
+  {
+    name: "postgres",
+    database_url: "memory",
+    storage: Layer.unwrapScoped(
+      Effect.map(freshSchema("http_api"), (schema) => ServerStorage.layerPg({ url: pgUrl, schema }))
+    ),
+    // Reported as skipped when PostgreSQL is unreachable; a failure under CI=true.
+    skip: !requirePg()
+  }
 ] as const
 
 for (const storage of storages) {
-  describe(`API on ${storage.name}`, () => {
+  describe.skipIf(storage.skip)(`API on ${storage.name}`, () => {
     layer(serverLayer({ database_url: storage.database_url }, { storage: storage.storage }), {
       excludeTestServices: true,
       timeout: "30 seconds"
@@ -215,6 +213,39 @@ for (const storage of storages) {
         })
       )
 
+      it.effect("assignments are listed a page at a time with an opaque cursor, like every list", () =>
+        Effect.gen(function* () {
+          const manager = yield* person("manager")
+          const worker = yield* person("worker")
+          const template = yield* manager.api.templates.create({ payload: { title: "Paged work" } })
+          const batch = yield* manager.api.assignments.batch({
+            payload: {
+              items: Array.from({ length: 5 }, () => ({ templateId: template.id, assigneeId: worker.user.id }))
+            }
+          })
+          const seen: Array<string> = []
+          let cursor: string | undefined
+          for (let pages = 1; ; pages++) {
+            const query = `assigneeId=${worker.user.id}&limit=2${cursor === undefined ? "" : `&cursor=${cursor}`}`
+            const page = yield* raw(`/api/assignments?${query}`, { token: manager.token })
+            assert.strictEqual(page.status, 200)
+            assert.isAtMost(page.body.items.length, 2)
+            seen.push(...page.body.items.map((a: { id: string }) => a.id))
+            cursor = page.body.nextCursor
+            if (cursor === undefined) {
+              assert.strictEqual(pages, 3)
+              break
+            }
+          }
+          assert.deepStrictEqual([...seen].sort(), batch.map((a) => a.id).sort())
+          assert.strictEqual(new Set(seen).size, 5)
+          const forged = yield* raw("/api/assignments?cursor=bm90LWEtY3Vyc29y", { token: manager.token })
+          assert.strictEqual(forged.status, 400)
+          const tooMany = yield* raw("/api/assignments?limit=201", { token: manager.token })
+          assert.strictEqual(tooMany.status, 400)
+        })
+      )
+
       it.effect("assignments: a batch, the inbox, accept, reject, complete, cancel; a bad batch is refused whole", () =>
         Effect.gen(function* () {
           const manager = yield* person("manager")
@@ -255,7 +286,7 @@ for (const storage of storages) {
             urlParams: { assigneeId: worker.user.id, status: ["pending"] }
           })
           assert.deepStrictEqual(
-            listed.map((x) => x.id),
+            listed.items.map((x) => x.id),
             [c!.id]
           )
           const refused = yield* manager.api.assignments
@@ -312,9 +343,24 @@ for (const storage of storages) {
           assert.strictEqual(filed.task.status, "done")
           const documents = yield* manager.api.projects.listDocuments({ path: { id: project.id }, urlParams: {} })
           assert.deepStrictEqual(
-            documents.map((x) => x.kind),
+            documents.items.map((x) => x.kind),
             ["incoming", "resolution", "report"]
           )
+          // A page at a time, in register order, with the cursor of the page before.
+          const first = yield* manager.api.projects.listDocuments({ path: { id: project.id }, urlParams: { limit: 2 } })
+          assert.deepStrictEqual(
+            first.items.map((x) => x.kind),
+            ["incoming", "resolution"]
+          )
+          const second = yield* manager.api.projects.listDocuments({
+            path: { id: project.id },
+            urlParams: { limit: 2, cursor: Option.getOrThrow(first.nextCursor) }
+          })
+          assert.deepStrictEqual(
+            second.items.map((x) => x.kind),
+            ["report"]
+          )
+          assert.isTrue(Option.isNone(second.nextCursor))
           const [doc, docResponse] = yield* manager.api.projects.getDocument({
             path: { id: letter.id },
             withResponse: true

@@ -1,6 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { SqlStorage } from "@taskdesk/adapters"
-import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
+import { describePg, freshSchema, pgUrl } from "@taskdesk/adapters/testing/postgres"
 import { type Ids, Role } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import { AuthStore, type StoredToken } from "../src/auth/AuthStore.js"
@@ -196,7 +196,7 @@ describe("AuthStore", () => {
     )
   )
 
-  if (requirePg()) {
+  describePg("PostgreSQL", () => {
     authStoreSuite(
       "PostgreSQL",
       Layer.unwrapScoped(
@@ -208,5 +208,5 @@ describe("AuthStore", () => {
         )
       )
     )
-  }
+  })
 })

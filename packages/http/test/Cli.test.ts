@@ -158,7 +158,7 @@ describe("taskdesk CLI", () => {
               [...new Set(repairs.body.items.map((r: { status: string }) => r.status))],
               ["new", "in_progress", "on_hold", "completed", "cancelled"]
             )
-            // Issue 6: a fresh server has the four built-in jobs, each with its next run; a run of the
+            // A fresh server has the four built-in jobs, each with its next run; a run of the
             // daily report leaves the report in the outbox.
             const admin = (yield* call(server.url, "/api/auth/login", {
               method: "POST",

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import { freshSchema, pgUrl, requirePg } from "@taskdesk/adapters/testing/postgres"
+import { describePg, freshSchema, pgUrl } from "@taskdesk/adapters/testing/postgres"
 import { Effect } from "effect"
 import Pg from "pg"
 
@@ -52,7 +52,7 @@ const exited = (child: ChildProcess) =>
     child.once("exit", () => resume(Effect.void))
   })
 
-if (requirePg()) {
+describePg("PostgreSQL", () => {
   describe("two scheduler processes on one PostgreSQL", () => {
     it.live(
       "over a simulated day every occurrence runs exactly once, also when one instance is SIGKILLed mid-run; its run is recorded abandoned",
@@ -145,4 +145,4 @@ if (requirePg()) {
       60_000
     )
   })
-}
+})

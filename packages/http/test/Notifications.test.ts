@@ -39,7 +39,7 @@ const login = (username: string, password: string) =>
     (r) => r.body.accessToken as string
   )
 
-describe("issue 7, done when", () => {
+describe("a batch hand-out through every channel", () => {
   it.live(
     "with the demo data, a manager's batch over HTTP reaches Telegram, DingTalk and email; the worker rejects in Telegram with a reason; the manager hears the reason; the task's history shows every step",
     () =>

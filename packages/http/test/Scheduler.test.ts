@@ -33,7 +33,7 @@ const eventually = <A, E, R>(probe: Effect.Effect<Option.Option<A>, E, R>) =>
     return yield* Effect.die(new Error("timed out waiting"))
   })
 
-describe("issue 6, done when", () => {
+describe("the scheduler on a fresh server", () => {
   it.effect(
     "a fresh server lists the four built-in jobs with next runs; daily-report set to every minute runs within the minute, shows in its history, and its report is in the outbox",
     () =>

@@ -1,9 +1,10 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Assignment, AssignmentRepo, Ids } from "@taskdesk/core"
-import { Effect, Layer, Schema } from "effect"
+import { Effect, Layer, Option, Schema } from "effect"
 import { column, columnNames, EpochMillis, modelRow, nullable } from "./Columns.js"
 import { Dialect } from "./Dialect.js"
+import { keyset, type SortColumn } from "./Keyset.js"
 import { missingForeignRow, orDie } from "./SqlErrors.js"
 import { insertNew, updateAtVersion } from "./SqlRows.js"
 
@@ -19,6 +20,9 @@ const AssignmentColumns = Schema.Struct({
   completedAt: nullable("completed_at", EpochMillis),
   updatedAt: column("updated_at", EpochMillis)
 })
+
+/** Lists run newest first: `AssignmentRepo.sortKey`. */
+const newestFirst: SortColumn = { column: "assignments.created_at", id: "assignments.id", nullsLast: false }
 
 /** An `assignments` row as the model it stores. */
 export const AssignmentRow = modelRow(Assignment.Assignment, AssignmentColumns)
@@ -71,12 +75,14 @@ export const layer: Layer.Layer<AssignmentRepo.AssignmentRepo, never, SqlClient.
           }
           where.push(visible.length === 0 ? never : sql.or(visible))
         }
+        const page = keyset(sql, newestFirst, "desc", Option.fromNullable(q.after))
+        // A cursor this list cannot have handed out: an empty page.
+        if (page === undefined) return Effect.succeed([])
+        if (Option.isSome(page.after)) where.push(page.after.value)
         const limit = q.limit === undefined ? sql.literal("") : sql`LIMIT ${q.limit}`
         return orDie(
           Effect.flatMap(
-            query(
-              sql`SELECT ${columns} FROM assignments WHERE ${sql.and(where)} ORDER BY created_at DESC, id DESC ${limit}`
-            ),
+            query(sql`SELECT ${columns} FROM assignments WHERE ${sql.and(where)} ORDER BY ${page.orderBy} ${limit}`),
             decodeAll
           )
         )

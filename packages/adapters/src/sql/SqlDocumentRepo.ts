@@ -4,6 +4,7 @@ import { Document, DocumentRepo, Errors, Ids } from "@taskdesk/core"
 import { Effect, Layer, Option, Schema } from "effect"
 import { column, columnNames, EpochMillis, modelRow, nullable } from "./Columns.js"
 import { Dialect } from "./Dialect.js"
+import { keyset, type SortColumn } from "./Keyset.js"
 import { orDie } from "./SqlErrors.js"
 import { insertIfNew, nextCounter } from "./SqlRows.js"
 
@@ -21,6 +22,9 @@ const DocumentColumns = Schema.Struct({
 /** A `documents` row as the model it stores. */
 export const DocumentRow = modelRow(Document.Document, DocumentColumns)
 
+/** The register's order (`DocumentRepo.sortKey`), for pages. */
+const registerOrder: SortColumn = { column: "created_at", id: "id", nullsLast: false }
+
 /** The SQL version of `DocumentRepo`; registration numbers are unique per project, compared exactly. */
 export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, SqlClient.SqlClient | Dialect> = Layer.effect(
   DocumentRepo.DocumentRepo,
@@ -31,9 +35,16 @@ export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, SqlClient.SqlC
     const encode = Schema.encode(DocumentRow)
     const decodeAll = Schema.decodeUnknown(Schema.Array(DocumentRow))
     // The register's order (`DocumentRepo.compare`): registration time, then id.
-    const select = (where: Fragment) =>
+    const select = (where: Fragment, ordered = true) =>
       orDie(
-        Effect.flatMap(query(sql`SELECT ${columns} FROM documents WHERE ${where} ORDER BY created_at, id`), decodeAll)
+        Effect.flatMap(
+          query(
+            ordered
+              ? sql`SELECT ${columns} FROM documents WHERE ${where} ORDER BY created_at, id`
+              : sql`SELECT ${columns} FROM documents WHERE ${where}`
+          ),
+          decodeAll
+        )
       )
     const first = (where: Fragment) => Effect.map(select(where), (rows) => Option.fromNullable(rows[0]))
 
@@ -60,7 +71,12 @@ export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, SqlClient.SqlC
         if (request.kind !== undefined) where.push(sql`kind = ${request.kind}`)
         if (request.parentId !== undefined) where.push(sql`parent_id = ${request.parentId}`)
         if (request.taskId !== undefined) where.push(sql`task_id = ${request.taskId}`)
-        return select(sql.and(where))
+        const page = keyset(sql, registerOrder, "asc", Option.fromNullable(request.after))
+        // A cursor this list cannot have handed out: an empty page.
+        if (page === undefined) return Effect.succeed([])
+        if (Option.isSome(page.after)) where.push(page.after.value)
+        const limit = request.limit === undefined ? sql.literal("") : sql`LIMIT ${request.limit}`
+        return select(sql`${sql.and(where)} ORDER BY ${page.orderBy} ${limit}`, false)
       },
       listByTask: (taskId) => select(sql`task_id = ${taskId}`),
       nextRegistrationNumber: (projectId, kind) => orDie(nextCounter(sql, query, `document:${projectId}:${kind}`))

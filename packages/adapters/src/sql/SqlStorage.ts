@@ -78,8 +78,9 @@ export interface SqliteConfig {
 }
 
 /**
- * A SQLite connection set up for taskdesk (WAL journal, foreign keys on, a busy timeout; the
- * client runs one statement or transaction at a time) and its `Dialect`. Does not migrate.
+ * SQLite set up for taskdesk (WAL journal, foreign keys on, a busy timeout) and its `Dialect`: one
+ * writing connection, whose transactions commit in groups, and for a file a second, read-only one for
+ * queries that arrive while a transaction runs (`SqliteDriver`). Does not migrate.
  */
 export const clientSqlite = (config: SqliteConfig): Layer.Layer<SqlClient.SqlClient | Dialect.Dialect, SqlError> => {
   const busyMillis = Math.round(Duration.toMillis(config.busyTimeout ?? Duration.seconds(5)))

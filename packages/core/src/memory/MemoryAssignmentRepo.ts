@@ -1,9 +1,16 @@
 import { DateTime, Effect, Layer, Option } from "effect"
 import type { Assignment } from "../Assignment.js"
-import { AssignmentRepo } from "../AssignmentRepo.js"
+import { AssignmentRepo, sortKey } from "../AssignmentRepo.js"
 import type { AssignmentId, TaskId } from "../Ids.js"
+import { compareKeys } from "../Page.js"
 import type { Task } from "../Task.js"
 import { checkVersion, insertNew, MemoryStore } from "./MemoryStore.js"
+
+const newestFirst = [-1, -1] as const
+
+/** Whether a key can be one `sortKey` made; another (a forged cursor) gives an empty page, as in SQL. */
+const isKey = (key: ReadonlyArray<string | number>) =>
+  key.length === 2 && typeof key[0] === "number" && typeof key[1] === "string"
 
 export const layer: Layer.Layer<AssignmentRepo, never, MemoryStore> = Layer.effect(
   AssignmentRepo,
@@ -21,6 +28,7 @@ export const layer: Layer.Layer<AssignmentRepo, never, MemoryStore> = Layer.effe
         ),
       list: (q) =>
         Effect.gen(function* () {
+          if (q.after !== undefined && !isKey(q.after)) return []
           const all = yield* assignments.values
           const projectOf = new Map<TaskId, Option.Option<string>>()
           if (q.projectIds !== undefined) {
@@ -39,6 +47,7 @@ export const layer: Layer.Layer<AssignmentRepo, never, MemoryStore> = Layer.effe
                 (q.assigneeId === undefined || a.assigneeId === q.assigneeId) &&
                 (q.assignedBy === undefined || a.assignedBy === q.assignedBy) &&
                 (q.taskId === undefined || a.taskId === q.taskId) &&
+                (q.after === undefined || compareKeys(sortKey(a), q.after, newestFirst) > 0) &&
                 (q.projectIds === undefined ||
                   a.assigneeId === q.visibleTo ||
                   Option.exists(projectOf.get(a.taskId) ?? Option.none(), (p) => q.projectIds!.some((id) => id === p)))

@@ -1,8 +1,9 @@
 import { Effect, Layer, Option } from "effect"
 import type { Document } from "../Document.js"
-import { compare, DocumentRepo, matches } from "../DocumentRepo.js"
+import { compare, DocumentRepo, isSortKey, matches, sortKey } from "../DocumentRepo.js"
 import { DuplicateKey } from "../Errors.js"
 import type { DocumentId } from "../Ids.js"
+import { compareKeys } from "../Page.js"
 import { MemoryStore } from "./MemoryStore.js"
 
 export const layer: Layer.Layer<DocumentRepo, never, MemoryStore> = Layer.effect(
@@ -38,7 +39,15 @@ export const layer: Layer.Layer<DocumentRepo, never, MemoryStore> = Layer.effect
             yield* documents.put(document.id, document)
           })
         ),
-      list: (query) => Effect.map(documents.values, (all) => all.filter((d) => matches(d, query)).sort(compare)),
+      list: (query) =>
+        Effect.map(documents.values, (all) => {
+          const after = query.after
+          if (after !== undefined && !isSortKey(after)) return []
+          return all
+            .filter((d) => matches(d, query) && (after === undefined || compareKeys(sortKey(d), after, [1, 1]) > 0))
+            .sort(compare)
+            .slice(0, query.limit ?? Number.MAX_SAFE_INTEGER)
+        }),
       listByTask: (taskId) =>
         Effect.map(documents.values, (all) => all.filter((d) => Option.contains(d.taskId, taskId)).sort(compare)),
       nextRegistrationNumber: (projectId, kind) => store.nextSequence(`document:${projectId}:${kind}`)

@@ -1,6 +1,6 @@
 import { assert, describe, layer as withStorage } from "@effect/vitest"
-import { Effect, Equal, type Layer, Option } from "effect"
-import { AssignmentRepo } from "../../src/AssignmentRepo.js"
+import { DateTime, Effect, Equal, type Layer, Option } from "effect"
+import { AssignmentRepo, sortKey } from "../../src/AssignmentRepo.js"
 import { CommentRepo } from "../../src/CommentRepo.js"
 import { AssignmentId, ProjectId, TemplateId, UserId } from "../../src/Ids.js"
 import type { Storage } from "../../src/Storage.js"
@@ -42,6 +42,47 @@ export const assignmentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           assert.strictEqual((yield* repo.delete(b.id, 2).pipe(Effect.flip))._tag, "VersionConflict")
           yield* repo.delete(b.id, 1)
           assert.isTrue(Option.isNone(yield* repo.findById(b.id)))
+        })
+      )
+
+      it.effect("pages assignments newest first by key: every one once, ties by id, a forged key gives none", () =>
+        Effect.gen(function* () {
+          const tasks = yield* TaskRepo
+          const repo = yield* AssignmentRepo
+          const task = makeTask()
+          yield* tasks.insert(task)
+          const base = at("2026-05-01T08:00:00Z")
+          // Thirteen assignments over five instants: several share a creation time, so ids break ties.
+          const made = Array.from({ length: 13 }, (_, i) =>
+            makeAssignment({
+              id: AssignmentId.make(`${uniqueId("page")}-${(i * 7) % 13}`),
+              taskId: task.id,
+              createdAt: DateTime.add(base, { minutes: i % 5 })
+            })
+          )
+          for (const a of made) yield* repo.insert(a)
+          const expected = [...made]
+            .sort((a, b) =>
+              a.createdAt.epochMillis !== b.createdAt.epochMillis
+                ? b.createdAt.epochMillis - a.createdAt.epochMillis
+                : a.id < b.id
+                  ? 1
+                  : -1
+            )
+            .map((a) => a.id)
+          for (const size of [1, 4, 13]) {
+            const seen: Array<string> = []
+            let after: ReadonlyArray<string | number> | undefined
+            for (;;) {
+              const page = yield* repo.list({ taskId: task.id, after, limit: size })
+              seen.push(...page.map((a) => a.id))
+              if (page.length < size) break
+              after = sortKey(page[page.length - 1]!)
+            }
+            assert.deepStrictEqual(seen, expected, `pages of ${size}`)
+          }
+          assert.deepStrictEqual(yield* repo.list({ taskId: task.id, after: ["not", "a key"] }), [])
+          assert.deepStrictEqual(yield* repo.list({ taskId: task.id, after: [1] }), [])
         })
       )
 

@@ -1,7 +1,7 @@
 import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { DateTime, Effect, Equal, type Layer, Option } from "effect"
 import { Document, type DocumentKind } from "../../src/Document.js"
-import { compare, type DocumentQuery, DocumentRepo, matches } from "../../src/DocumentRepo.js"
+import { compare, type DocumentQuery, DocumentRepo, matches, sortKey } from "../../src/DocumentRepo.js"
 import { DocumentId, ProjectId, TaskId, UserId } from "../../src/Ids.js"
 import type { Storage } from "../../src/Storage.js"
 import { Transaction } from "../../src/Transaction.js"
@@ -75,6 +75,35 @@ const expected = (docs: ReadonlyArray<Document>, query: DocumentQuery) =>
 export const documentRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
   describe("DocumentRepo", () => {
     withStorage(layer)((it) => {
+      it.effect("pages a project's register by key: every document once, ties by id, a forged key gives none", () =>
+        Effect.gen(function* () {
+          const repo = yield* DocumentRepo
+          const projectId = ProjectId.make(uniqueId("paged"))
+          // Eleven documents over four instants: several share a registration time, so ids break ties.
+          const made = Array.from({ length: 11 }, (_, i) =>
+            makeDocument({
+              id: DocumentId.make(`${uniqueId("pdoc")}-${(i * 5) % 11}`),
+              projectId,
+              createdAt: DateTime.add(base, { minutes: i % 4 })
+            })
+          )
+          for (const d of made) yield* repo.insert(d)
+          const expected = [...made].sort(compare).map((d) => d.id)
+          for (const size of [1, 3, 11]) {
+            const seen: Array<string> = []
+            let after: ReadonlyArray<string | number> | undefined
+            for (;;) {
+              const page = yield* repo.list({ projectId, after, limit: size })
+              seen.push(...page.map((d) => d.id))
+              if (page.length < size) break
+              after = sortKey(page[page.length - 1]!)
+            }
+            assert.deepStrictEqual(seen, expected, `pages of ${size}`)
+          }
+          assert.deepStrictEqual(yield* repo.list({ projectId, after: ["x", 1] }), [])
+        })
+      )
+
       it.effect("stores and reads back a document unchanged", () =>
         Effect.gen(function* () {
           const repo = yield* DocumentRepo

@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Assignment, Ids, Task } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
-import { exact, strict } from "../Schemas.js"
+import { CursorParam, exact, LimitParam, PageOf, strict } from "../Schemas.js"
 
 export const AssignmentPath = Schema.Struct({ id: Ids.AssignmentId })
 
@@ -15,9 +15,13 @@ export const AssignmentQuery = strict(
     assigneeId: exact(Ids.UserId),
     taskId: exact(Ids.TaskId),
     assignedBy: exact(Ids.UserId),
-    limit: exact(Schema.NumberFromString.pipe(Schema.compose(Schema.Int.pipe(Schema.between(1, 1_000)))))
+    limit: exact(LimitParam),
+    cursor: exact(CursorParam)
   })
 )
+
+/** A page of assignments, newest first; pass `nextCursor` as `cursor` for the next one. */
+export const AssignmentPage = PageOf(Assignment.Assignment)
 
 export const Reject = strict(Schema.Struct({ reason: Schema.String.pipe(Schema.maxLength(10_000)) }))
 
@@ -38,11 +42,7 @@ export class AssignmentsApi extends HttpApiGroup.make("assignments")
       .setPayload(Batch)
       .addSuccess(Schema.Array(Assignment.Assignment), { status: 201 })
   )
-  .add(
-    HttpApiEndpoint.get("list", "/assignments")
-      .setUrlParams(AssignmentQuery)
-      .addSuccess(Schema.Array(Assignment.Assignment))
-  )
+  .add(HttpApiEndpoint.get("list", "/assignments").setUrlParams(AssignmentQuery).addSuccess(AssignmentPage))
   .add(HttpApiEndpoint.get("get", "/assignments/:id").setPath(AssignmentPath).addSuccess(Assignment.Assignment))
   .add(
     HttpApiEndpoint.post("accept", "/assignments/:id/accept").setPath(AssignmentPath).addSuccess(Assignment.Assignment)

@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Document, Ids, Instant, Project } from "@taskdesk/core"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
-import { BooleanParam, exact, IfMatch, strict } from "../Schemas.js"
+import { BooleanParam, CursorParam, exact, IfMatch, LimitParam, PageOf, strict } from "../Schemas.js"
 
 export const ProjectPath = Schema.Struct({ id: Ids.ProjectId })
 export const DocumentPath = Schema.Struct({ id: Ids.DocumentId })
@@ -16,7 +16,9 @@ export const DocumentQuery = strict(
   Schema.Struct({
     kind: exact(Document.DocumentKind),
     parentId: exact(Ids.DocumentId),
-    taskId: exact(Ids.TaskId)
+    taskId: exact(Ids.TaskId),
+    limit: exact(LimitParam),
+    cursor: exact(CursorParam)
   })
 )
 
@@ -45,7 +47,7 @@ export class ProjectsApi extends HttpApiGroup.make("projects")
     HttpApiEndpoint.get("listDocuments", "/projects/:id/documents")
       .setPath(ProjectPath)
       .setUrlParams(DocumentQuery)
-      .addSuccess(Schema.Array(Document.Document))
+      .addSuccess(PageOf(Document.Document))
   )
   .add(
     HttpApiEndpoint.post("fileDocument", "/projects/:id/documents")

@@ -1,17 +1,28 @@
 import {
-  type HttpApi,
+  HttpApi,
   HttpApiBuilder,
   type HttpApiEndpoint,
   HttpApiError,
-  type HttpApiGroup,
   type HttpApiMiddleware,
   HttpApiSchema,
   HttpMethod,
+  type HttpMiddleware,
   type HttpServerRequest,
   HttpServerResponse,
   UrlParams
 } from "@effect/platform"
-import { Context, Effect, Either, FiberRef, Layer, Option, ParseResult, Schema, type SchemaAST } from "effect"
+import {
+  type Chunk,
+  Context,
+  Data,
+  Effect,
+  Either,
+  FiberRef,
+  Option,
+  ParseResult,
+  Schema,
+  type SchemaAST
+} from "effect"
 
 /**
  * The compiled dispatcher: each endpoint of an `HttpApi` turned, once, into a plain function from
@@ -24,6 +35,11 @@ import { Context, Effect, Either, FiberRef, Layer, Option, ParseResult, Schema, 
  * the same handlers with the platform's router, so the `HttpApi` stays the one contract (OpenAPI,
  * `/docs`, typed clients) and anything the dispatcher does not compile (multipart payloads, path
  * patterns other than `:name`) is still served by the platform.
+ *
+ * A compiled route applies the middleware the platform's router applies, in the same order: the
+ * endpoint's and its group's `HttpApiMiddleware` (security included), then the API's own
+ * (`HttpApi.middleware`), then the server-wide `HttpApiBuilder.middleware` chain (our request
+ * pipeline). A middleware it cannot apply stops the server at start-up (`UnsupportedMiddleware`).
  */
 
 /** What an endpoint's handler is given, as `HttpApiBuilder` gives it. */
@@ -415,81 +431,122 @@ const compile = (
   return { method: endpoint.method, path: endpoint.path, segments, context, run }
 }
 
-/** Collects handlers the way `HttpApiBuilder.group`'s builder does, for compiling. */
-class Collector {
-  constructor(
-    readonly group: HttpApiGroup.HttpApiGroup.AnyWithProps,
-    readonly handlers: ReadonlyArray<HandlerItem>
-  ) {}
-  handle(name: string, handler: HandlerItem["handler"], options?: { readonly uninterruptible?: boolean }) {
-    return this.add(name, handler, false, options)
-  }
-  handleRaw(name: string, handler: HandlerItem["handler"], options?: { readonly uninterruptible?: boolean }) {
-    return this.add(name, handler, true, options)
-  }
-  private add(
-    name: string,
-    handler: HandlerItem["handler"],
-    withFullRequest: boolean,
-    options?: { readonly uninterruptible?: boolean }
-  ) {
-    const endpoint = this.group.endpoints[name] as HttpApiEndpoint.HttpApiEndpoint.AnyWithProps
-    return new Collector(this.group, [
-      ...this.handlers,
-      { endpoint, handler, withFullRequest, uninterruptible: options?.uninterruptible ?? false }
-    ])
+/** A middleware the dispatcher cannot apply as the platform would: the server refuses to start. */
+export class UnsupportedMiddleware extends Data.TaggedError("UnsupportedMiddleware")<{
+  readonly middleware: string
+  readonly endpoint: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `the dispatcher cannot apply middleware ${this.middleware} on ${this.endpoint}: ${this.reason}`
   }
 }
 
-/** The middleware of an endpoint in `HttpApiBuilder`'s order: the group's, then the endpoint's, by tag. */
+/** Why the dispatcher cannot apply a middleware's implementation, if it cannot. */
+const unsupported = (tag: HttpApiMiddleware.TagClassAny, service: Option.Option<unknown>): string | undefined => {
+  if (Option.isNone(service)) return "no implementation of it is provided"
+  const security = (tag as { readonly security?: Record<string, unknown> }).security
+  if (security === undefined) {
+    return Effect.isEffect(service.value) ? undefined : "its implementation is not an effect"
+  }
+  const handlers = service.value as Record<string, unknown> | null
+  const missing = Object.keys(security).filter((key) => typeof handlers?.[key] !== "function")
+  return missing.length === 0 ? undefined : `no handler for its security scheme ${missing.join(", ")}`
+}
+
+/**
+ * The middleware of an endpoint in `HttpApiBuilder`'s order: the group's, then the endpoint's, by
+ * tag; `UnsupportedMiddleware` for one the dispatcher cannot apply.
+ */
 const middlewareOf = (
   tags: ReadonlyArray<ReadonlySet<HttpApiMiddleware.TagClassAny>>,
-  context: Context.Context<never>
-): Array<MiddlewareEntry> => {
+  context: Context.Context<never>,
+  endpoint: string
+): Either.Either<Array<MiddlewareEntry>, UnsupportedMiddleware> => {
   const byKey = new Map<string, MiddlewareEntry>()
   for (const set of tags) {
     for (const tag of set) {
-      byKey.set(tag.key, { tag, service: Context.unsafeGet(context, tag as unknown as Context.Tag<never, unknown>) })
+      const service = Context.getOption(context, tag as unknown as Context.Tag<never, unknown>)
+      const reason = unsupported(tag, service)
+      if (reason !== undefined) return Either.left(new UnsupportedMiddleware({ middleware: tag.key, endpoint, reason }))
+      byKey.set(tag.key, { tag, service: Option.getOrThrow(service) })
     }
   }
-  return [...byKey.values()]
+  return Either.right([...byKey.values()])
 }
 
-/** Compiles a group's handlers into the route table of the server being built. */
-const register = (
+/** Compiles a group's handlers, as the platform's builder collected them, into the server's route table. */
+const compileGroup = (
   api: HttpApi.HttpApi.Any,
   groupName: string,
-  build: (handlers: never) => unknown
-): Layer.Layer<never> =>
-  HttpApiBuilder.Router.use((router) =>
-    Effect.gen(function* () {
-      const context = yield* Effect.context<never>()
+  built: { readonly handlers: Chunk.Chunk<HandlerItem> }
+): Effect.Effect<void, never, HttpApiBuilder.Router> =>
+  Effect.flatMap(HttpApiBuilder.Router, (router) =>
+    Effect.flatMap(Effect.context<never>(), (context) => {
       const group = (api as unknown as HttpApi.HttpApi.AnyWithProps).groups[groupName]!
-      const result = build(new Collector(group, []) as never)
-      const collected = (Effect.isEffect(result) ? yield* result as Effect.Effect<Collector> : result) as Collector
       const routes = routesOf(router)
-      for (const item of collected.handlers) {
-        const middleware = middlewareOf([group.middlewares, item.endpoint.middlewares], context)
-        const route = compile(item, middleware, context)
+      for (const item of built.handlers) {
+        const name = `${item.endpoint.method} ${item.endpoint.path}`
+        const middleware = middlewareOf([group.middlewares, item.endpoint.middlewares], context, name)
+        if (Either.isLeft(middleware)) return Effect.die(middleware.left)
+        const route = compile(item, middleware.right, context)
         if (route !== undefined) routes.add(route)
       }
+      return Effect.void
     })
-  ) as Layer.Layer<never>
+  )
 
 /**
- * Implements a group of the API: `HttpApiBuilder.group`, plus the same handlers compiled for the
- * dispatcher. Its build function runs twice (once per table), so it should only gather services.
+ * Implements a group of the API: `HttpApiBuilder.group`, whose handlers are compiled for the
+ * dispatcher too. Its build function runs once; the platform's router and the dispatcher share
+ * the handlers it made.
  */
 export const group: typeof HttpApiBuilder.group = ((
   api: HttpApi.HttpApi.Any,
   groupName: string,
   build: (handlers: never) => unknown
 ) =>
-  Layer.merge(
-    (HttpApiBuilder.group as unknown as (a: unknown, b: unknown, c: unknown) => Layer.Layer<never>)(
-      api,
-      groupName,
-      build
-    ),
-    register(api, groupName, build)
+  (HttpApiBuilder.group as unknown as (a: unknown, b: unknown, c: (handlers: never) => unknown) => unknown)(
+    api,
+    groupName,
+    (handlers) => {
+      const result = build(handlers)
+      const built = (Effect.isEffect(result) ? result : Effect.succeed(result)) as Effect.Effect<{
+        readonly handlers: Chunk.Chunk<HandlerItem>
+      }>
+      return Effect.tap(built, (collected) => compileGroup(api, groupName, collected))
+    }
   )) as unknown as typeof HttpApiBuilder.group
+
+/**
+ * Serves a matched route as the platform's `HttpApiBuilder.httpApp` serves its router: inside the
+ * API's own middleware (`HttpApi.middleware`), then the server-wide `HttpApiBuilder.middleware`
+ * chain. Built once per server; fails with `UnsupportedMiddleware` for an API middleware the
+ * dispatcher cannot apply.
+ */
+export const serving: Effect.Effect<
+  (
+    matched: Matched,
+    request: HttpServerRequest.HttpServerRequest
+  ) => Effect.Effect<HttpServerResponse.HttpServerResponse, unknown, HttpServerRequest.HttpServerRequest>,
+  never,
+  HttpApi.Api | HttpApiBuilder.Middleware
+> = Effect.gen(function* () {
+  const { api, context } = yield* HttpApi.Api
+  const entries = middlewareOf(
+    [api.middlewares as ReadonlySet<HttpApiMiddleware.TagClassAny>],
+    context,
+    "every endpoint"
+  )
+  if (Either.isLeft(entries)) return yield* Effect.die(entries.left)
+  const apiMiddleware = entries.right.length === 0 ? undefined : middlewareWrapper(entries.right)
+  const global = (yield* (yield* HttpApiBuilder.Middleware).retrieve) as HttpMiddleware.HttpMiddleware
+  return (matched, request) => {
+    const run = matched.route.run(request, matched.params, matched.query)
+    return global(apiMiddleware === undefined ? run : apiMiddleware(run)) as Effect.Effect<
+      HttpServerResponse.HttpServerResponse,
+      unknown,
+      HttpServerRequest.HttpServerRequest
+    >
+  }
+})

@@ -12,8 +12,7 @@ import {
 import { NodeHttpServer } from "@effect/platform-node"
 import { Chunk, Context, Duration, Effect, Exit, Layer, Option, Runtime, Stream } from "effect"
 import { ServerSettings } from "../Config.js"
-import { RequestPipeline } from "../Middleware.js"
-import { type Route, routesOf } from "./Dispatcher.js"
+import { type Route, routesOf, serving } from "./Dispatcher.js"
 import { NodeRequest } from "./NodeRequest.js"
 
 /** The Node server under the platform's `HttpServer`, for the handler that serves compiled routes first. */
@@ -97,7 +96,7 @@ const write = (response: HttpServerResponse.HttpServerResponse, node: Http.Serve
 
 /**
  * Serves the API: the compiled routes (see `Dispatcher`) on one fiber per request, through the
- * same request pipeline as everything else; any other request (`/docs`, `/openapi.json`, the
+ * same middleware as the platform's app (the request pipeline included); any other request (`/docs`, `/openapi.json`, the
  * Telegram webhook, unknown routes, WebSocket upgrades) through the platform's app, as
  * `HttpApiBuilder.serve` would.
  */
@@ -106,7 +105,8 @@ export const layer = Layer.scopedDiscard(
     const app = yield* HttpApiBuilder.httpApp
     const router = yield* HttpApiBuilder.Router
     const routes = routesOf(router)
-    const pipeline = yield* RequestPipeline
+    // The same middleware as the platform's app: the API's own, then the server-wide chain (the pipeline).
+    const serve = yield* serving
     const server = yield* HttpServer.HttpServer
     const node = yield* NodeServer
     const runtime = yield* Effect.runtime<never>()
@@ -155,10 +155,7 @@ export const layer = Layer.scopedDiscard(
       const matched = routes.match(incoming.method ?? "GET", incoming.url ?? "/")
       if (matched === undefined) return platform(incoming, outgoing)
       const request = new NodeRequest(incoming, outgoing)
-      const served = Effect.flatMap(
-        pipeline.wrap(matched.route.run(request, matched.params, matched.query)),
-        (response) => respond(request, response)
-      )
+      const served = Effect.flatMap(serve(matched, request), (response) => respond(request, response))
       // The request goes into the fiber's context as it starts: cheaper than providing it.
       const fiber = Runtime.runFork(
         Runtime.make({
