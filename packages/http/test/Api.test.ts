@@ -213,6 +213,29 @@ for (const storage of storages) {
         })
       )
 
+      it.effect("concurrent PATCHes of one task without If-Match all succeed: the last writer wins", () =>
+        Effect.gen(function* () {
+          const manager = yield* person("manager")
+          const task = yield* manager.api.tasks.create({ payload: { title: "Contended over HTTP" } })
+          const answers = yield* Effect.all(
+            Array.from({ length: 40 }, (_, i) =>
+              raw(`/api/tasks/${task.id}`, {
+                method: "PATCH",
+                token: manager.token,
+                body: JSON.stringify({ title: `Title ${i}` })
+              })
+            ),
+            { concurrency: "unbounded" }
+          )
+          assert.deepStrictEqual(
+            answers.map((a) => a.status),
+            answers.map(() => 200)
+          )
+          const stored = yield* raw(`/api/tasks/${task.id}`, { token: manager.token })
+          assert.strictEqual(stored.body.version, 41)
+        })
+      )
+
       it.effect("assignments are listed a page at a time with an opaque cursor, like every list", () =>
         Effect.gen(function* () {
           const manager = yield* person("manager")

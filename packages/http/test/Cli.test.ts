@@ -75,7 +75,8 @@ describe("taskdesk CLI", () => {
         assert.strictEqual(good.code, 0)
         assert.include(good.stdout, "http://127.0.0.1:6001")
       }),
-    30_000
+    // Two processes from the TypeScript sources: tens of seconds each on a loaded two-core machine.
+    120_000
   )
 
   it.effect("every command has --help", () =>
@@ -212,6 +213,6 @@ describe("taskdesk CLI", () => {
           })
         )
       }),
-    60_000
+    180_000
   )
 })
