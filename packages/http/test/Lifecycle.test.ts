@@ -2,7 +2,7 @@ import * as Fs from "node:fs"
 import * as Net from "node:net"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
+import Database from "@taskdesk/adapters/sqlite-engine"
 import * as Taskdesk from "./fixtures/taskdeskProcess.js"
 
 const count = (file: string, table: string): number => {
