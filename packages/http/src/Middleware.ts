@@ -101,7 +101,10 @@ const mergeIssues = (
     if (!entry.messages.includes(issue.message)) entry.messages.push(issue.message)
     byPath.set(key, entry)
   }
-  return [...byPath.values()].map(({ path, messages }) => {
+  return [...byPath.values()].map(({ path, messages: all }) => {
+    // An optional field's "or nothing" alternative says nothing the field's own message doesn't.
+    const specific = all.filter((m) => !m.startsWith("Expected undefined, actual "))
+    const messages = specific.length > 0 ? specific : all
     const parsed = messages.map((m) => /^Expected (.+), actual (.+)$/s.exec(m))
     const actual = parsed[0]?.[2]
     const message =

@@ -28,6 +28,9 @@ describe("impossible dates and control characters over HTTP", () => {
         ]) {
           assert.strictEqual(named(yield* post({ title: "x", dueAt })), "dueAt", dueAt)
         }
+        // The message is the date's own, without the optional field's "or nothing" alternative.
+        const impossible = yield* post({ title: "x", dueAt: "2026-02-30T12:00:00Z" })
+        assert.strictEqual(impossible.body.issues[0].message, "there is no 2026-02-30")
         const fine = yield* post({ title: "x", dueAt: "2028-02-29T12:00:00Z" })
         assert.strictEqual(fine.status, 201)
         assert.strictEqual(fine.body.dueAt, "2028-02-29T12:00:00.000Z")
