@@ -58,6 +58,8 @@ const once = (create: boolean) =>
       : { method: "GET", url: `/api/tasks/${id}`, headers, socket: { remoteAddress: "127.0.0.1" } }
     const expected = create ? 201 : 200
     let status = 0
+    // Node emits `close` on every response once it is done; the server forgets a request then.
+    const closed: Array<() => void> = []
     const res = {
       writableEnded: false,
       headersSent: false,
@@ -68,10 +70,13 @@ const once = (create: boolean) =>
       },
       end() {
         this.writableEnded = true
+        for (const listener of closed) listener()
         if (status === expected) resolve()
         else reject(new Error(`status ${status}`))
       },
-      on() {}
+      on(event: string, listener: () => void) {
+        if (event === "close") closed.push(listener)
+      }
     }
     handler(req, res)
   })

@@ -94,6 +94,12 @@ const write = (response: HttpServerResponse.HttpServerResponse, node: Http.Serve
   }
 }
 
+/** The requests a shutdown cut, named up to a bound so one log line stays readable whatever the load. */
+const describeCut = (requests: ReadonlyArray<string>, shown = 20): string =>
+  requests.length <= shown
+    ? requests.join(", ")
+    : `${requests.slice(0, shown).join(", ")} and ${requests.length - shown} more`
+
 /**
  * Serves the API: the compiled routes (see `Dispatcher`) on one fiber per request, through the
  * same middleware as the platform's app (the request pipeline included); any other request (`/docs`, `/openapi.json`, the
@@ -195,7 +201,7 @@ export const layer = Layer.scopedDiscard(
         )
         if (!finished) {
           yield* Effect.logWarning(
-            `shutdown: cut ${inFlight.size} request(s) still running after ${graceSeconds} s: ${[...inFlight.values()].join(", ")}`
+            `shutdown: cut ${inFlight.size} request(s) still running after ${graceSeconds} s: ${describeCut([...inFlight.values()])}`
           )
         }
         node.closeAllConnections()
