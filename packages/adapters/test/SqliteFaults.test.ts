@@ -1,6 +1,3 @@
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
@@ -8,17 +5,13 @@ import { Dialect, layerSqlite } from "../src/sql/Dialect.js"
 import * as SqliteDriver from "../src/sql/SqliteDriver.js"
 import Database from "../src/sql/SqliteEngine.js"
 import * as FaultySqlite from "./FaultySqlite.js"
+import * as SqliteFile from "./fixtures/sqliteFile.js"
 
 // Faults thrown by the connection where SQLite raises them, while transactions commit in groups:
 // every transaction is answered, what is acknowledged is on disk (read by a connection of its
 // own), what failed left nothing, and the driver serves on.
 
-const withFile = <A, E, R>(f: (file: string) => Effect.Effect<A, E, R>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-faults-"))),
-    (dir) => f(Path.join(dir, "db.sqlite")),
-    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-  )
+const withFile = SqliteFile.withFile("faults")
 
 const client = (file: string, faults: FaultySqlite.Faults, maxGroupSize?: number) =>
   Layer.provideMerge(layerSqlite, SqliteDriver.layer({ filename: file, maxGroupSize, open: faults.open }))
@@ -40,9 +33,7 @@ const answered = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
     onTimeout: () => "a transaction was never answered" as const
   })
 
-const setup = Effect.flatMap(SqlClient.SqlClient, (sql) =>
-  Effect.asVoid(sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`)
-)
+const setup = SqliteFile.createItems
 
 /** Transaction `i` writes item `i`, lets the others queue behind it, then answers `i` or fails. */
 const write = (i: number, fails = false) =>

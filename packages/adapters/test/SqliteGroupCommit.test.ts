@@ -1,28 +1,18 @@
-import * as Fs from "node:fs"
-import * as Os from "node:os"
-import * as Path from "node:path"
 import { SqlClient } from "@effect/sql"
 import { assert, describe, it } from "@effect/vitest"
 import { Cause, Deferred, Effect, Exit, Fiber, Layer } from "effect"
 import { Dialect, layerSqlite } from "../src/sql/Dialect.js"
 import * as SqliteDriver from "../src/sql/SqliteDriver.js"
 import Database from "../src/sql/SqliteEngine.js"
+import * as SqliteFile from "./fixtures/sqliteFile.js"
 
 // Transactions that queue while one runs share its COMMIT: each must still stand or fall alone.
 const client = (filename: string, maxGroupSize?: number) =>
   Layer.provideMerge(layerSqlite, SqliteDriver.layer({ filename, maxGroupSize }))
 
-const withFile = <A, E>(f: (file: string) => Effect.Effect<A, E>) =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-group-"))),
-    (dir) => f(Path.join(dir, "db.sqlite")),
-    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-  )
+const withFile = SqliteFile.withFile("group")
 
-const setup = Effect.gen(function* () {
-  const sql = yield* SqlClient.SqlClient
-  yield* sql`CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`
-})
+const setup = SqliteFile.createItems
 
 const ids = Effect.flatMap(SqlClient.SqlClient, (sql) =>
   Effect.map(sql<{ id: number }>`SELECT id FROM items ORDER BY id`, (rows) => rows.map((r) => r.id))
