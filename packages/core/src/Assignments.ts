@@ -326,6 +326,9 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
               { _tag: "assignment.completed", taskId: task.id, changes: assignmentChanges(assignment, next) },
               Option.some(taskSubject(task.id))
             )
+            // Read after the audit record on purpose: appending holds the event log's commit-order lock
+            // until this transaction ends, so completions of one task's last hand-outs at once see each
+            // other and one of them completes the task (a conformance test races them).
             const others = yield* repo.list({ taskId: task.id, status: ["pending", "accepted"] })
             if (others.length === 0 && task.status === "in_progress") {
               const done = yield* transitionTask(task, "done", now)

@@ -114,5 +114,34 @@ export const concurrentChangesSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           }),
         60_000
       )
+
+      it.effect(
+        "assignees completing the last hand-outs of one task at once complete the task",
+        () =>
+          Effect.gen(function* () {
+            const people = yield* createPeople
+            const tasks = yield* Tasks
+            const assignments = yield* Assignments
+            const workers = yield* Effect.all(Array.from({ length: 6 }, () => createUser("worker")))
+            // Several rounds: a lost completion shows only when the commits interleave.
+            for (let round = 0; round < 5; round++) {
+              const task = yield* tasks.create({ title: `Shared ${round}` }).pipe(as(people.manager))
+              const made = yield* assignments
+                .batch({ items: workers.map((w) => ({ taskId: task.id, assigneeId: w.id })) })
+                .pipe(as(people.manager))
+              for (const [i, a] of made.entries()) yield* assignments.accept(a.id).pipe(as(workers[i]!))
+              const completed = yield* all(
+                made.map((a, i) => assignments.complete(a.id).pipe(as(workers[i]!), Effect.either))
+              )
+              assert.deepStrictEqual(
+                completed.filter((r) => r._tag === "Left").map((r) => r.left),
+                []
+              )
+              const stored = yield* tasks.get(task.id).pipe(as(people.manager))
+              assert.strictEqual(stored.status, "done")
+            }
+          }),
+        60_000
+      )
     })
   })
