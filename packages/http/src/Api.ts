@@ -72,6 +72,6 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
       title: "taskdesk",
       version,
       description,
-      license: { name: "MIT" }
+      license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" }
     })
   ) {}
