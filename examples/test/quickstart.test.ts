@@ -21,6 +21,12 @@ describe("README quickstart", () => {
       .trim()
       .split("\n")
       .map((line) => line.split(" ")[1])
-    assert.deepStrictEqual(types, ["task.created", "assignment.offered", "task.status_changed", "assignment.accepted"])
+    assert.deepStrictEqual(types, [
+      "task.created",
+      "assignment.offered",
+      "task.updated",
+      "task.status_changed",
+      "assignment.accepted"
+    ])
   }, 60_000)
 })

@@ -57,6 +57,11 @@ export interface InboxItem {
 }
 
 const assignmentChanges = differ(Assignment.fields)
+const taskChanges = differ(Task.fields)
+
+/** A hand-out moved the task's assignees: the task's own history says so, with the old and new list. */
+const assigneesChanged = (before: Task, after: Task) =>
+  ({ _tag: "task.updated", fields: ["assigneeIds"], changes: taskChanges(before, after, ["assigneeIds"]) }) as const
 
 export const assignmentSubject = (id: AssignmentId): Subject => new Subject({ kind: "assignment", id })
 
@@ -256,6 +261,7 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
                   updatedAt: now,
                   version: task.version + 1
                 })
+            if (updated !== task) yield* audit.record(taskSubject(task.id), assigneesChanged(task, updated))
             if (updated.status === "todo") {
               const started = yield* transitionTask(updated, "in_progress", now)
               updated = new Task({ ...started, version: task.version + 1 })
@@ -351,15 +357,14 @@ export class Assignments extends Effect.Service<Assignments>()("@taskdesk/core/A
             const next = yield* transition(assignment, "cancelled", now)
             yield* repo.update(next, assignment.version)
             if (assignment.status === "accepted" && task.assigneeIds.includes(assignment.assigneeId)) {
-              yield* taskRepo.update(
-                new Task({
-                  ...task,
-                  assigneeIds: task.assigneeIds.filter((u) => u !== assignment.assigneeId),
-                  updatedAt: now,
-                  version: task.version + 1
-                }),
-                task.version
-              )
+              const updated = new Task({
+                ...task,
+                assigneeIds: task.assigneeIds.filter((u) => u !== assignment.assigneeId),
+                updatedAt: now,
+                version: task.version + 1
+              })
+              yield* taskRepo.update(updated, task.version)
+              yield* audit.record(taskSubject(task.id), assigneesChanged(task, updated))
             }
             yield* audit.record(
               assignmentSubject(id),

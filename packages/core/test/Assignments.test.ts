@@ -257,6 +257,58 @@ describe("Assignments", () => {
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 
+  it.effect("accepting and cancelling a hand-out record the task's assignees before and after", () =>
+    Effect.gen(function* () {
+      const { people, existing } = yield* setup
+      const assignments = yield* Assignments
+      const [a, b] = yield* assignments
+        .batch({
+          items: [
+            { taskId: existing.id, assigneeId: people.worker.id },
+            { taskId: existing.id, assigneeId: people.worker2.id }
+          ]
+        })
+        .pipe(as(people.manager))
+      yield* assignments.accept(a!.id).pipe(as(people.worker))
+      yield* assignments.accept(b!.id).pipe(as(people.worker2))
+      yield* assignments.cancel(a!.id).pipe(as(people.manager))
+      const history = yield* (yield* Tasks).history(existing.id).pipe(as(people.manager))
+      const before = existing.assigneeIds
+      assert.deepStrictEqual(
+        history.filter((e) => e.type === "task.updated").map((e) => e.payload),
+        [
+          {
+            _tag: "task.updated",
+            fields: ["assigneeIds"],
+            changes: [{ field: "assigneeIds", from: before, to: [...before, people.worker.id] }]
+          },
+          {
+            _tag: "task.updated",
+            fields: ["assigneeIds"],
+            changes: [
+              {
+                field: "assigneeIds",
+                from: [...before, people.worker.id],
+                to: [...before, people.worker.id, people.worker2.id]
+              }
+            ]
+          },
+          {
+            _tag: "task.updated",
+            fields: ["assigneeIds"],
+            changes: [
+              {
+                field: "assigneeIds",
+                from: [...before, people.worker.id, people.worker2.id],
+                to: [...before, people.worker2.id]
+              }
+            ]
+          }
+        ]
+      )
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
   it.effect("rejecting needs a reason and keeps it", () =>
     Effect.gen(function* () {
       const { people, fridge } = yield* setup
