@@ -30,7 +30,11 @@ export const TaskCommented = Schema.TaggedStruct("task.commented", {
 })
 
 export const TemplateCreated = Schema.TaggedStruct("template.created", { title: Schema.String })
-export const TemplateUpdated = Schema.TaggedStruct("template.updated", { fields: Schema.Array(Schema.String) })
+export const TemplateUpdated = Schema.TaggedStruct("template.updated", {
+  fields: Schema.Array(Schema.String),
+  /** Those whose value changed, with the old and new value (absent in events recorded before). */
+  changes: Changes
+})
 export const TemplateDeleted = Schema.TaggedStruct("template.deleted", {})
 
 export const AssignmentOffered = Schema.TaggedStruct("assignment.offered", {

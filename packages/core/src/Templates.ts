@@ -4,6 +4,7 @@ import { Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import { unlessExpected } from "./Conflicts.js"
 import { NotFound, orNotFound } from "./Errors.js"
+import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
 import { TemplateId } from "./Ids.js"
 import { traced } from "./Operation.js"
@@ -11,6 +12,8 @@ import { ensure, Policy } from "./Policy.js"
 import { CreateTemplate, TaskTemplate, UpdateTemplate } from "./Template.js"
 import { TemplateRepo } from "./TemplateRepo.js"
 import { validate } from "./Validation.js"
+
+const templateChanges = differ(TaskTemplate.fields)
 
 export const templateSubject = (id: TemplateId): Subject => new Subject({ kind: "template", id })
 
@@ -84,7 +87,11 @@ export class Templates extends Effect.Service<Templates>()("@taskdesk/core/Templ
             })
             yield* repo.update(next, version)
             const fields = Object.keys(valid).filter((k) => (valid as Record<string, unknown>)[k] !== undefined)
-            yield* audit.record(templateSubject(id), { _tag: "template.updated", fields })
+            yield* audit.record(templateSubject(id), {
+              _tag: "template.updated",
+              fields,
+              changes: templateChanges(template, next, fields as ReadonlyArray<keyof UpdateTemplate>)
+            })
             return next
           })
         )

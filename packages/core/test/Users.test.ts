@@ -3,7 +3,7 @@ import { DateTime, Effect, Option, TestClock } from "effect"
 import { AuditLog } from "../src/AuditLog.js"
 import { UserId } from "../src/Ids.js"
 import * as TaskDesk from "../src/TaskDesk.js"
-import { Templates } from "../src/Templates.js"
+import { Templates, templateSubject } from "../src/Templates.js"
 import { Users, userSubject } from "../src/Users.js"
 import { as, asSystem, createPeople } from "../testing/index.js"
 
@@ -167,6 +167,15 @@ describe("Templates", () => {
         .update(t.id, { estimatedMinutes: null, title: "Замена ТЭНа (бойлер)" }, 1)
         .pipe(as(people.manager))
       assert.isTrue(Option.isNone(changed.estimatedMinutes))
+      const history = yield* asSystem(Effect.flatMap(AuditLog, (audit) => audit.history(templateSubject(t.id))))
+      assert.deepStrictEqual(history.at(-1)?.payload, {
+        _tag: "template.updated",
+        fields: ["title", "estimatedMinutes"],
+        changes: [
+          { field: "title", from: "Замена ТЭНа", to: "Замена ТЭНа (бойлер)" },
+          { field: "estimatedMinutes", from: 45, to: null }
+        ]
+      })
       assert.strictEqual(
         (yield* templates.update(t.id, { title: "z" }, 1).pipe(as(people.manager), Effect.flip))._tag,
         "VersionConflict"
