@@ -2,12 +2,13 @@ import { Option, Schema } from "effect"
 import { Instant } from "./Instant.js"
 import { Description, Priority, type Task, TaskStatus, Tags, Title } from "./Task.js"
 
-const Line = (max: number) => Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max))
+const Line = (max: number, description: string) =>
+  Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max)).annotations({ description })
 
 /** The priority a task should have, and why. */
 export class SuggestedPriority extends Schema.Class<SuggestedPriority>("SuggestedPriority")({
-  priority: Priority,
-  reason: Line(2_000)
+  priority: Priority.annotations({ description: "the priority the task should have" }),
+  reason: Line(2_000, "why, in a sentence or two")
 }) {}
 
 /**
@@ -16,11 +17,13 @@ export class SuggestedPriority extends Schema.Class<SuggestedPriority>("Suggeste
  * answer that breaks one is refused whole rather than kept in part.
  */
 export class Analysis extends Schema.Class<Analysis>("Analysis")({
-  summary: Line(4_000),
-  risks: Schema.Array(Line(1_000)).pipe(Schema.maxItems(20)),
+  summary: Line(4_000, "what the task is about, in two or three sentences"),
+  risks: Schema.Array(Line(1_000, "one risk")).pipe(Schema.maxItems(20)),
   suggestedPriority: SuggestedPriority,
-  subtasks: Schema.Array(Line(500)).pipe(Schema.maxItems(30)),
-  estimateHours: Schema.Number.pipe(Schema.nonNegative(), Schema.lessThanOrEqualTo(10_000))
+  subtasks: Schema.Array(Line(500, "one step, as a short imperative title")).pipe(Schema.maxItems(30)),
+  estimateHours: Schema.Number.pipe(Schema.nonNegative(), Schema.lessThanOrEqualTo(10_000)).annotations({
+    description: "the work left, in hours"
+  })
 }) {}
 
 /**
