@@ -23,7 +23,7 @@ if (mode !== "flaky" && modes[mode] === undefined) {
   process.exit(2)
 }
 
-const fake = await start({ port, behaviour: modes[mode] ?? modes.good })
+const fake = await start({ port, behaviour: modes[mode] ?? { _tag: "analysis" } })
 if (mode === "flaky") {
   // Every other request is refused with 429 and Retry-After: 1, so each analysis is retried once.
   let n = 0

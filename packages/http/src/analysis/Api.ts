@@ -1,0 +1,26 @@
+import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
+import { Analyses } from "@taskdesk/core"
+import { Authentication } from "../Authentication.js"
+import { TaskPath } from "../tasks/Api.js"
+import {
+  AnalysisMalformedProblem,
+  AnalysisNotConfiguredProblem,
+  AnalysisProviderFailedProblem,
+  AnalysisQuotaExceededProblem,
+  AnalysisTimedOutProblem
+} from "./Problems.js"
+
+/** Language-model analyses of tasks (seed 000). */
+export class AnalysisApi extends HttpApiGroup.make("analysis")
+  .add(
+    HttpApiEndpoint.post("analyseTask", "/tasks/:id/analysis")
+      .setPath(TaskPath)
+      .addSuccess(Analyses.TaskAnalysisReport)
+      .addError(AnalysisQuotaExceededProblem)
+      .addError(AnalysisProviderFailedProblem)
+      .addError(AnalysisMalformedProblem)
+      .addError(AnalysisTimedOutProblem)
+      .addError(AnalysisNotConfiguredProblem)
+  )
+  .middleware(Authentication)
+  .prefix("/api") {}
