@@ -215,7 +215,7 @@ const describe = (error: AnalysisError): string => {
     case "AnalysisNotConfigured":
       return error.hint
     case "AnalysisProviderFailed":
-      return `${error.status === undefined ? "" : `status ${error.status}: `}${error.message} (after ${error.attempts} attempts)`
+      return `${error.providerStatus === undefined ? "" : `status ${error.providerStatus}: `}${error.message} (after ${error.attempts} attempts)`
     case "AnalysisTimedOut":
       return `no answer within ${error.seconds} s`
     case "AnalysisMalformed":

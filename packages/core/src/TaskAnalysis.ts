@@ -8,10 +8,10 @@ export class AnalysisNotConfigured extends Schema.TaggedError<AnalysisNotConfigu
 
 /**
  * The provider failed: refused the call, answered an error (after the retries a rate limit or a
- * server error gets), or could not be reached. `status` is its HTTP status when it answered.
+ * server error gets), or could not be reached. `providerStatus` is its HTTP status when it answered.
  */
 export class AnalysisProviderFailed extends Schema.TaggedError<AnalysisProviderFailed>()("AnalysisProviderFailed", {
-  status: Schema.optional(Schema.Int),
+  providerStatus: Schema.optional(Schema.Int),
   attempts: Schema.Int,
   message: Schema.String
 }) {}

@@ -143,7 +143,11 @@ export const make = (config: OpenAiConfig): TaskAnalysis.TaskAnalysis["Type"] =>
               ...(waitMs === undefined ? {} : { waitMs })
             }
           }
-          return new TaskAnalysis.AnalysisProviderFailed({ status: error.status, attempts: 1, message: messageOf(error) })
+          return new TaskAnalysis.AnalysisProviderFailed({
+            providerStatus: error.status,
+            attempts: 1,
+            message: messageOf(error)
+          })
         }
         return new TaskAnalysis.AnalysisProviderFailed({ attempts: 1, message: messageOf(error) })
       }
@@ -158,7 +162,7 @@ export const make = (config: OpenAiConfig): TaskAnalysis.TaskAnalysis["Type"] =>
           return Effect.fail(
             error._tag === "AnalysisProviderFailed"
               ? new TaskAnalysis.AnalysisProviderFailed({
-                  ...(error.status === undefined ? {} : { status: error.status }),
+                  ...(error.providerStatus === undefined ? {} : { providerStatus: error.providerStatus }),
                   attempts: n + 1,
                   message: error.message
                 })
@@ -167,7 +171,11 @@ export const make = (config: OpenAiConfig): TaskAnalysis.TaskAnalysis["Type"] =>
         }
         if (n >= retries) {
           return Effect.fail(
-            new TaskAnalysis.AnalysisProviderFailed({ status: error.status, attempts: n + 1, message: error.message })
+            new TaskAnalysis.AnalysisProviderFailed({
+              providerStatus: error.status,
+              attempts: n + 1,
+              message: error.message
+            })
           )
         }
         const wait = Math.min(maxWait, Math.max(base * 2 ** n, error.waitMs ?? 0))

@@ -182,7 +182,7 @@ describe("OpenAiAnalysis", () => {
       assert.isTrue(Either.isLeft(result))
       const error = (result as Either.Left<TaskAnalysis.AnalysisError, unknown>).left
       assert.instanceOf(error, TaskAnalysis.AnalysisProviderFailed)
-      assert.strictEqual((error as TaskAnalysis.AnalysisProviderFailed).status, 503)
+      assert.strictEqual((error as TaskAnalysis.AnalysisProviderFailed).providerStatus, 503)
       assert.strictEqual((error as TaskAnalysis.AnalysisProviderFailed).attempts, 3)
       assert.strictEqual(fake.received.length, 3)
     })
@@ -194,7 +194,7 @@ describe("OpenAiAnalysis", () => {
       for (const status of [400, 401, 404]) {
         fake.answerNext({ _tag: "status", status })
         const error = yield* Effect.flip(providerFor(fake).analyseTask(brief))
-        assert.deepInclude(error, { _tag: "AnalysisProviderFailed", status, attempts: 1 })
+        assert.deepInclude(error, { _tag: "AnalysisProviderFailed", providerStatus: status, attempts: 1 })
         assert.notInclude(JSON.stringify(error), "sk-test-secret")
       }
       assert.strictEqual(fake.received.length, 3)
@@ -215,7 +215,7 @@ describe("OpenAiAnalysis", () => {
         }).analyseTask(brief)
       )
       assert.deepInclude(error, { _tag: "AnalysisProviderFailed", attempts: 1 })
-      assert.isUndefined((error as TaskAnalysis.AnalysisProviderFailed).status)
+      assert.isUndefined((error as TaskAnalysis.AnalysisProviderFailed).providerStatus)
     })
   )
 })

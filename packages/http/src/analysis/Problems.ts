@@ -20,7 +20,7 @@ export const AnalysisProviderFailedProblem = problem(TaskAnalysis.AnalysisProvid
   status: 502,
   title: "The language model failed",
   detail: (e) =>
-    `the provider ${e.status === undefined ? "could not be reached" : `answered ${e.status}`} (${e.attempts} attempt${e.attempts === 1 ? "" : "s"}): ${e.message}`
+    `the provider ${e.providerStatus === undefined ? "could not be reached" : `answered ${e.providerStatus}`} (${e.attempts} attempt${e.attempts === 1 ? "" : "s"}): ${e.message}`
 })
 
 export const AnalysisMalformedProblem = problem(TaskAnalysis.AnalysisMalformed, {
