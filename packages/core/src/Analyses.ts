@@ -8,7 +8,7 @@ import type { NotFound } from "./Errors.js"
 import { EventLog } from "./EventLog.js"
 import { type EventSequence, TaskId, type UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
-import { type AnalysisError, AnalysisNotConfigured, TaskAnalysis } from "./TaskAnalysis.js"
+import { type AnalysisError, TaskAnalysis } from "./TaskAnalysis.js"
 import { Tasks, taskSubject } from "./Tasks.js"
 
 /** The person asked for as many analyses today (UTC) as they may; the next day starts at UTC midnight. */
@@ -182,9 +182,10 @@ export class Analyses extends Effect.Service<Analyses>()("@taskdesk/core/Analyse
 
     /** Analyses a task the caller may read: a cached answer for its version, or a fresh one. */
     const analyseTask = traced("Analyses.analyseTask")(function* (id: TaskId) {
-      if (!provider.configured) return yield* new AnalysisNotConfigured({ hint: notConfiguredHint })
       const actor = yield* CurrentActor
+      // Visibility first: whether analysis is on says nothing about a task the caller may not see.
       const task = yield* tasks.get(id)
+      if (!provider.configured) return yield* provider.analyseTask(briefOf(task))
       const key = `${provider.model}\u0000${task.id}\u0000${task.version}`
       const now = yield* DateTime.now
       const nowMillis = DateTime.toEpochMillis(now)
