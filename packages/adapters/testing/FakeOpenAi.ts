@@ -88,16 +88,19 @@ export const start = (
     const model = request.body.model ?? "fake"
     switch (behaviour._tag) {
       case "analysis":
-        return json(res, 200, completion(model, JSON.stringify(behaviour.analysis ?? analysisOf(request.brief))))
+        json(res, 200, completion(model, JSON.stringify(behaviour.analysis ?? analysisOf(request.brief))))
+        return
       case "content":
-        return json(res, 200, completion(model, behaviour.content, behaviour.finishReason))
+        json(res, 200, completion(model, behaviour.content, behaviour.finishReason))
+        return
       case "status":
-        return json(
+        json(
           res,
           behaviour.status,
           { error: { message: `fake error ${behaviour.status}`, type: "fake_error", code: null } },
           behaviour.headers
         )
+        return
       case "delay": {
         const timer = setTimeout(() => {
           timers.delete(timer)

@@ -39,7 +39,10 @@ export interface AnalysisLimits {
 }
 
 /** The limits `Analyses` applies. */
-export class AnalysisSettings extends Context.Tag("@taskdesk/core/AnalysisSettings")<AnalysisSettings, AnalysisLimits>() {
+export class AnalysisSettings extends Context.Tag("@taskdesk/core/AnalysisSettings")<
+  AnalysisSettings,
+  AnalysisLimits
+>() {
   static readonly layer = (limits: AnalysisLimits): Layer.Layer<AnalysisSettings> =>
     Layer.succeed(AnalysisSettings, limits)
   static readonly defaults: AnalysisLimits = { dailyLimit: 50, cacheMinutes: 60 }
@@ -137,7 +140,8 @@ export class Analyses extends Effect.Service<Analyses>()("@taskdesk/core/Analyse
         return known.count
       })
 
-    const retryAfter = (now: number) => Math.max(1, Math.ceil(((Math.floor(now / dayMillis) + 1) * dayMillis - now) / 1000))
+    const retryAfter = (now: number) =>
+      Math.max(1, Math.ceil(((Math.floor(now / dayMillis) + 1) * dayMillis - now) / 1000))
 
     /** Takes one of today's calls for the actor, or fails; the slot is held until `release`. */
     const take = (actor: Actor, now: number) =>

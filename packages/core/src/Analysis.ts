@@ -1,6 +1,6 @@
 import { Option, Schema } from "effect"
 import { Instant } from "./Instant.js"
-import { Description, Priority, type Task, TaskStatus, Tags, Title } from "./Task.js"
+import { Description, Priority, Tags, type Task, TaskStatus, Title } from "./Task.js"
 
 const Line = (max: number, description: string) =>
   Schema.String.pipe(Schema.minLength(1), Schema.maxLength(max)).annotations({ description })

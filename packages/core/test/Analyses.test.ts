@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option, TestClock } from "effect"
-import { Analyses, AnalysisQuotaExceeded, AnalysisSettings, type AnalysisLimits } from "../src/Analyses.js"
+import { Analyses, type AnalysisLimits, AnalysisQuotaExceeded, AnalysisSettings } from "../src/Analyses.js"
 import { Analysis, SuggestedPriority, type TaskBrief } from "../src/Analysis.js"
 import { AuditLog } from "../src/AuditLog.js"
 import { NotFound } from "../src/Errors.js"
@@ -73,13 +73,14 @@ describe("Analyses", () => {
         "tags",
         "title"
       ])
-      const history = yield* Effect.flatMap(AuditLog, (log) =>
-        log.history(taskSubject(task.id))
-      )
+      const history = yield* Effect.flatMap(AuditLog, (log) => log.history(taskSubject(task.id)))
       const event = history.find((e) => e.type === "task.analysed")
       assert.isDefined(event)
       assert.strictEqual(event!.actorId, manager.id)
-      assert.deepStrictEqual(Option.map(event!.parent, (p) => p.id), Option.some(manager.id))
+      assert.deepStrictEqual(
+        Option.map(event!.parent, (p) => p.id),
+        Option.some(manager.id)
+      )
       assert.deepInclude(event!.payload, { model: "test-model" })
       assert.strictEqual((event!.payload as { analysis?: Analysis }).analysis?.estimateHours, 2)
     }).pipe(Effect.provide(TaskDesk.layerMemory))

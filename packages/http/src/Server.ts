@@ -24,9 +24,9 @@ import {
   TelegramLinking
 } from "@taskdesk/core"
 import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
+import { TaskdeskApi } from "./Api.js"
 import { AnalysisLive } from "./analysis/Http.js"
 import * as AnalysisLayer from "./analysis/Layer.js"
-import { TaskdeskApi } from "./Api.js"
 import { AssignmentsLive } from "./assignments/Http.js"
 import { Accounts } from "./auth/Accounts.js"
 import type { AuthStore } from "./auth/AuthStore.js"

@@ -43,7 +43,10 @@ describe("POST /api/tasks/:id/analysis over HTTP with the openai client against 
           const first = yield* analyse(taskId, manager.token)
           assert.strictEqual(first.status, 200)
           assert.deepInclude(first.body, { taskId, taskVersion: 1, model: "fake-model", cached: false })
-          assert.deepStrictEqual(first.body.analysis, FakeOpenAi.analysisOf({ title: "Replace the boiler", priority: "normal" }))
+          assert.deepStrictEqual(
+            first.body.analysis,
+            FakeOpenAi.analysisOf({ title: "Replace the boiler", priority: "normal" })
+          )
           assert.notInclude(JSON.stringify(first.body), key)
           const request = fake.received[0]!
           assert.strictEqual(request.headers.authorization, `Bearer ${key}`)
@@ -250,7 +253,8 @@ describe("LLM settings", () => {
     assert.notInclude(String(settings.llm.apiKey), "sk-openai")
   })
 
-  it("take seed 000's `api_key: ${OPENAI_API_KEY}` as the variable it names", () => {
+  it("take seed 000's api_key that names a variable as that variable's value", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: seed 000's file names the variable so
     const overrides = { llm: { api_key: "${OPENAI_API_KEY}", provider: "openai", max_tokens: 2000 } }
     const withKey = Either.getOrThrow(load({ env: { OPENAI_API_KEY: "sk-seed" }, file: false, overrides })).llm
     assert.strictEqual(Redacted.value(withKey.apiKey!), "sk-seed")
@@ -262,7 +266,10 @@ describe("LLM settings", () => {
   it("refuse an empty or invalid value, naming the variable", () => {
     const refused = load({ env: { TASKDESK_LLM_DAILY_LIMIT: "0" }, file: false })
     assert.isTrue(Either.isLeft(refused))
-    assert.include(Either.getLeft(refused).pipe((o) => (o._tag === "Some" ? o.value.message : "")), "TASKDESK_LLM_DAILY_LIMIT")
+    assert.include(
+      Either.getLeft(refused).pipe((o) => (o._tag === "Some" ? o.value.message : "")),
+      "TASKDESK_LLM_DAILY_LIMIT"
+    )
     assert.isTrue(Either.isLeft(load({ env: { TASKDESK_LLM_BASE_URL: "localhost:11434" }, file: false })))
   })
 })

@@ -33,7 +33,12 @@ const instructions = [
 ].join(" ")
 
 /** One failed attempt, before it is known whether it will be retried. */
-type Attempt = { readonly _tag: "Retryable"; readonly status: number; readonly message: string; readonly waitMs?: number }
+type Attempt = {
+  readonly _tag: "Retryable"
+  readonly status: number
+  readonly message: string
+  readonly waitMs?: number
+}
 
 const retryAfterMillis = (headers: Headers | undefined): number | undefined => {
   const ms = Number(headers?.get("retry-after-ms"))
@@ -85,7 +90,9 @@ export const decodeAnswer = (completion: unknown): Either.Either<Analysis.Analys
   return Schema.decodeUnknownEither(Analysis.Analysis)(json, { errors: "all", onExcessProperty: "error" }).pipe(
     Either.mapLeft(
       (error) =>
-        new TaskAnalysis.AnalysisMalformed({ reason: `the model's answer does not match the schema: ${formatIssues(error)}` })
+        new TaskAnalysis.AnalysisMalformed({
+          reason: `the model's answer does not match the schema: ${formatIssues(error)}`
+        })
     )
   )
 }
@@ -151,9 +158,7 @@ export const make = (config: OpenAiConfig): TaskAnalysis.TaskAnalysis["Type"] =>
         }
         return new TaskAnalysis.AnalysisProviderFailed({ attempts: 1, message: messageOf(error) })
       }
-    }).pipe(
-      Effect.timeoutFail({ duration: timeout, onTimeout: () => new TaskAnalysis.AnalysisTimedOut({ seconds }) })
-    )
+    }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => new TaskAnalysis.AnalysisTimedOut({ seconds }) }))
 
   const withRetries = (brief: Analysis.TaskBrief, n: number): Effect.Effect<unknown, TaskAnalysis.AnalysisError> =>
     attempt(brief).pipe(

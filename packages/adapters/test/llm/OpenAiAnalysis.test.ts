@@ -121,7 +121,10 @@ describe("OpenAiAnalysis", () => {
   it.scoped("accepts JSON in a code fence, as local models answer without structured outputs", () =>
     Effect.gen(function* () {
       const fake = yield* FakeOpenAi.make()
-      fake.answerNext({ _tag: "content", content: `\`\`\`json\n${JSON.stringify(FakeOpenAi.analysisOf(brief))}\n\`\`\`` })
+      fake.answerNext({
+        _tag: "content",
+        content: `\`\`\`json\n${JSON.stringify(FakeOpenAi.analysisOf(brief))}\n\`\`\``
+      })
       const analysis = yield* providerFor(fake).analyseTask(brief)
       assert.strictEqual(analysis.subtasks.length, 3)
     })

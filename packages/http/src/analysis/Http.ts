@@ -12,7 +12,9 @@ export const AnalysisLive = Dispatcher.group(TaskdeskApi, "analysis", (handlers)
       analyses.analyseTask(path.id).pipe(
         Effect.catchTag("AnalysisQuotaExceeded", (error) =>
           Effect.succeed(
-            Problem.toResponse(error as unknown as Problem.ApiError, { "retry-after": String(error.retryAfterSeconds) })
+            Problem.toResponse(error as unknown as Problem.ApiError, {
+              "retry-after": String(error.retryAfterSeconds)
+            })
           )
         )
       )
