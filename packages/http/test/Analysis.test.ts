@@ -78,7 +78,7 @@ describe("POST /api/tasks/:id/analysis over HTTP with the openai client against 
 
           // Both calls are in the task's history, with what was sent and answered, without the key.
           const history = yield* raw(`/api/tasks/${taskId}/history`, { token: manager.token })
-          const analysed = (history.body as Array<{ payload: { _tag: string } }>).filter(
+          const analysed = (history.body as Array<{ payload: { _tag: string; model?: string } }>).filter(
             (e) => e.payload._tag === "task.analysed"
           )
           assert.strictEqual(analysed.length, 2)
