@@ -17,7 +17,10 @@ export interface Received {
 
 /** How the fake answers one request. */
 export type Behaviour =
-  /** A well-formed completion whose content is this analysis (a plausible one made from the brief when absent). */
+  /**
+   * A well-formed completion whose content is this analysis (when absent, a plausible one made from
+   * the brief: of a repair request when the response schema is `repair_analysis`, else of a task).
+   */
   | { readonly _tag: "analysis"; readonly analysis?: unknown }
   /** A completion whose message content is exactly this text (malformed answers). */
   | { readonly _tag: "content"; readonly content: string; readonly finishReason?: string }
@@ -42,6 +45,23 @@ export const analysisOf = (brief: unknown): Record<string, unknown> => {
     estimateHours: 4
   }
 }
+
+/** A plausible analysis of a repair request's brief. */
+export const repairAnalysisOf = (brief: unknown): Record<string, unknown> => {
+  const b = (typeof brief === "object" && brief !== null ? brief : {}) as Record<string, unknown>
+  const device = [b.deviceType, b.deviceModel].filter((s) => typeof s === "string").join(" ") || "the device"
+  return {
+    summary: `${device}: ${typeof b.problemDescription === "string" ? b.problemDescription : "a fault"}`,
+    likelyCauses: ["a worn seal", "a loose connection"],
+    partsToBring: ["seal kit", "multimeter"],
+    risks: ["the fault may be intermittent"],
+    estimateHours: 2
+  }
+}
+
+/** Which analysis a request asks for, by the name of its response schema. */
+const schemaName = (body: Received["body"]): string | undefined =>
+  (body.response_format as { json_schema?: { name?: string } } | undefined)?.json_schema?.name
 
 const completion = (model: string, content: string, finishReason = "stop") => ({
   id: `chatcmpl-fake-${Date.now()}`,
@@ -88,7 +108,19 @@ export const start = (
     const model = request.body.model ?? "fake"
     switch (behaviour._tag) {
       case "analysis":
-        json(res, 200, completion(model, JSON.stringify(behaviour.analysis ?? analysisOf(request.brief))))
+        json(
+          res,
+          200,
+          completion(
+            model,
+            JSON.stringify(
+              behaviour.analysis ??
+                (schemaName(request.body) === "repair_analysis"
+                  ? repairAnalysisOf(request.brief)
+                  : analysisOf(request.brief))
+            )
+          )
+        )
         return
       case "content":
         json(res, 200, completion(model, behaviour.content, behaviour.finishReason))

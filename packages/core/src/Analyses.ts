@@ -1,13 +1,14 @@
-import { Context, DateTime, Effect, Layer, Option, Schema } from "effect"
+import { Context, DateTime, Effect, Either, Layer, Option, Schema } from "effect"
 import { type Actor, CurrentActor } from "./Actor.js"
-import { Analysis, briefOf, type TaskBrief } from "./Analysis.js"
+import { Analysis, briefOf, RepairAnalysis, repairBriefOf } from "./Analysis.js"
 import { analysisTypes } from "./AnalysisEvent.js"
-import { Subject } from "./AuditEvent.js"
+import { type EventPayload, Subject } from "./AuditEvent.js"
 import { AuditLog } from "./AuditLog.js"
 import type { NotFound } from "./Errors.js"
 import { EventLog } from "./EventLog.js"
-import { type EventSequence, TaskId, type UserId } from "./Ids.js"
+import { type EventSequence, RepairRequestId, TaskId, type UserId } from "./Ids.js"
 import { traced } from "./Operation.js"
+import { RepairRequests, repairSubject } from "./RepairRequests.js"
 import { type AnalysisError, TaskAnalysis } from "./TaskAnalysis.js"
 import { Tasks, taskSubject } from "./Tasks.js"
 
@@ -26,6 +27,16 @@ export class TaskAnalysisReport extends Schema.Class<TaskAnalysisReport>("TaskAn
   /** True when this answer was analysed earlier (for this version of the task) and nothing was sent now. */
   cached: Schema.Boolean,
   analysis: Analysis
+}) {}
+
+/** An analysis of a repair request as the caller gets it. */
+export class RepairAnalysisReport extends Schema.Class<RepairAnalysisReport>("RepairAnalysisReport")({
+  requestId: RepairRequestId,
+  requestVersion: Schema.Int,
+  model: Schema.String,
+  analysedAt: Schema.DateTimeUtc,
+  cached: Schema.Boolean,
+  analysis: RepairAnalysis
 }) {}
 
 /** How often a person may ask, and how long an answer is reused. */
@@ -51,7 +62,7 @@ export class AnalysisSettings extends Context.Tag("@taskdesk/core/AnalysisSettin
 const dayMillis = 86_400_000
 
 interface Cached {
-  readonly report: TaskAnalysisReport
+  readonly report: TaskAnalysisReport | RepairAnalysisReport
   readonly expiresAt: number
 }
 
@@ -63,16 +74,17 @@ interface Usage {
 }
 
 /**
- * Language-model analyses of tasks, with seed 000's rules: only a task the caller may read is sent
- * (else `NotFound`, and nothing is sent), and only its brief; each call to the provider is recorded
- * (`task.analysed`, with the brief and the answer or the failure) and counts against the caller's
- * daily allowance, which is counted from those events, so it survives restarts and spans instances
- * sharing a database; answers are reused per version of the task for the configured minutes, and a
- * reused answer is neither sent, recorded nor counted.
+ * Language-model analyses of tasks and repair requests, with seed 000's rules: only one the caller
+ * may read is sent (else `NotFound`, and nothing is sent), and only its brief; each call to the
+ * provider is recorded (`task.analysed`, `repair.analysed`: the brief and the answer or the failure)
+ * and counts against the caller's daily allowance, which is counted from those events, so it
+ * survives restarts and spans instances sharing a database; answers are reused per version for the
+ * configured minutes, and a reused answer is neither sent, recorded nor counted.
  */
 export class Analyses extends Effect.Service<Analyses>()("@taskdesk/core/Analyses", {
   effect: Effect.gen(function* () {
     const tasks = yield* Tasks
+    const repairs = yield* RepairRequests
     const provider = yield* TaskAnalysis
     const limits = yield* AnalysisSettings
     const log = yield* EventLog
@@ -88,7 +100,7 @@ export class Analyses extends Effect.Service<Analyses>()("@taskdesk/core/Analyse
     // Counting reads the log and updates `usage`: one count at a time, so no event is counted twice.
     const counting = yield* Effect.makeSemaphore(1)
 
-    const cached = (key: string, now: number): TaskAnalysisReport | undefined => {
+    const cached = (key: string, now: number): TaskAnalysisReport | RepairAnalysisReport | undefined => {
       const hit = cache.get(key)
       if (hit === undefined) return undefined
       if (hit.expiresAt > now) return hit.report
@@ -96,7 +108,7 @@ export class Analyses extends Effect.Service<Analyses>()("@taskdesk/core/Analyse
       return undefined
     }
 
-    const remember = (key: string, report: TaskAnalysisReport, now: number) => {
+    const remember = (key: string, report: TaskAnalysisReport | RepairAnalysisReport, now: number) => {
       if (cacheMillis <= 0) return
       cache.delete(key)
       // Maps iterate in insertion order: the first keys are the oldest.
@@ -163,51 +175,101 @@ export class Analyses extends Effect.Service<Analyses>()("@taskdesk/core/Analyse
         else inFlight.set(actor.id, left)
       })
 
-    /** Sends the brief and records the call, whatever its outcome; the slot is given back once recorded. */
-    const send = (actor: Actor, taskId: TaskId, brief: TaskBrief) =>
+    /**
+     * The rules around one call: a cached report for `key`, or one of today's calls taken, the call
+     * made and recorded under `subject` whatever its outcome, and the report cached. The slot is
+     * given back once the call is recorded (it then counts from the log).
+     */
+    const analysed = <A, Report extends TaskAnalysisReport | RepairAnalysisReport>(spec: {
+      readonly key: string
+      readonly subject: Subject
+      readonly call: () => Effect.Effect<A, AnalysisError>
+      readonly payload: (outcome: Either.Either<A, AnalysisError>) => EventPayload
+      readonly report: (analysis: A, at: DateTime.Utc, cached: boolean) => Report
+      readonly copy: (hit: Report) => Report
+    }) =>
       Effect.gen(function* () {
-        const outcome = yield* Effect.either(provider.analyseTask(brief))
-        yield* audit.transaction(
-          audit.record(
-            taskSubject(taskId),
-            {
-              _tag: "task.analysed",
-              model: provider.model,
-              brief,
-              ...(outcome._tag === "Right"
-                ? { analysis: outcome.right }
-                : { failure: { error: outcome.left._tag, message: describe(outcome.left) } })
-            },
-            Option.some(new Subject({ kind: "user", id: actor.id }))
+        const actor = yield* CurrentActor
+        const now = yield* DateTime.now
+        const nowMillis = DateTime.toEpochMillis(now)
+        const hit = cached(spec.key, nowMillis)
+        if (hit !== undefined) return spec.copy(hit as Report)
+        yield* take(actor, nowMillis)
+        const analysis = yield* Effect.gen(function* () {
+          const outcome = yield* Effect.either(spec.call())
+          yield* audit.transaction(
+            audit.record(spec.subject, spec.payload(outcome), Option.some(new Subject({ kind: "user", id: actor.id })))
           )
-        )
-        return yield* outcome
-      }).pipe(Effect.ensuring(release(actor)))
+          return yield* outcome
+        }).pipe(Effect.ensuring(release(actor)))
+        const report = spec.report(analysis, now, false)
+        remember(spec.key, report, DateTime.toEpochMillis(yield* DateTime.now))
+        return report
+      })
+
+    const failureOf = (error: AnalysisError) => ({ failure: { error: error._tag, message: describe(error) } })
 
     /** Analyses a task the caller may read: a cached answer for its version, or a fresh one. */
     const analyseTask = traced("Analyses.analyseTask")(function* (id: TaskId) {
-      const actor = yield* CurrentActor
       // Visibility first: whether analysis is on says nothing about a task the caller may not see.
       const task = yield* tasks.get(id)
-      if (!provider.configured) return yield* provider.analyseTask(briefOf(task))
-      const key = `${provider.model}\u0000${task.id}\u0000${task.version}`
-      const now = yield* DateTime.now
-      const nowMillis = DateTime.toEpochMillis(now)
-      const hit = cached(key, nowMillis)
-      if (hit !== undefined) return new TaskAnalysisReport({ ...hit, cached: true }, true)
-      yield* take(actor, nowMillis)
-      const analysis = yield* send(actor, task.id, briefOf(task))
-      const report = new TaskAnalysisReport(
-        { taskId: task.id, taskVersion: task.version, model: provider.model, analysedAt: now, cached: false, analysis },
-        true
-      )
-      remember(key, report, DateTime.toEpochMillis(yield* DateTime.now))
-      return report
+      const brief = briefOf(task)
+      if (!provider.configured) return yield* provider.analyseTask(brief)
+      return yield* analysed({
+        key: `task\u0000${provider.model}\u0000${task.id}\u0000${task.version}`,
+        subject: taskSubject(task.id),
+        call: () => provider.analyseTask(brief),
+        payload: (outcome) => ({
+          _tag: "task.analysed",
+          model: provider.model,
+          brief,
+          ...(Either.isRight(outcome) ? { analysis: outcome.right } : failureOf(outcome.left))
+        }),
+        report: (analysis, analysedAt, cached) =>
+          new TaskAnalysisReport(
+            { taskId: task.id, taskVersion: task.version, model: provider.model, analysedAt, cached, analysis },
+            true
+          ),
+        copy: (hit) => new TaskAnalysisReport({ ...hit, cached: true }, true)
+      })
     }) as (
       id: TaskId
     ) => Effect.Effect<TaskAnalysisReport, AnalysisError | AnalysisQuotaExceeded | NotFound, CurrentActor>
 
-    return { analyseTask, configured: provider.configured, model: provider.model } as const
+    /** Analyses a repair request the caller may read (likely causes, parts to bring), by the same rules. */
+    const analyseRepair = traced("Analyses.analyseRepair")(function* (id: RepairRequestId) {
+      const request = yield* repairs.get(id)
+      const brief = repairBriefOf(request)
+      if (!provider.configured) return yield* provider.analyseRepair(brief)
+      return yield* analysed({
+        key: `repair\u0000${provider.model}\u0000${request.id}\u0000${request.version}`,
+        subject: repairSubject(request.id),
+        call: () => provider.analyseRepair(brief),
+        payload: (outcome) => ({
+          _tag: "repair.analysed",
+          model: provider.model,
+          brief,
+          ...(Either.isRight(outcome) ? { analysis: outcome.right } : failureOf(outcome.left))
+        }),
+        report: (analysis, analysedAt, cached) =>
+          new RepairAnalysisReport(
+            {
+              requestId: request.id,
+              requestVersion: request.version,
+              model: provider.model,
+              analysedAt,
+              cached,
+              analysis
+            },
+            true
+          ),
+        copy: (hit) => new RepairAnalysisReport({ ...hit, cached: true }, true)
+      })
+    }) as (
+      id: RepairRequestId
+    ) => Effect.Effect<RepairAnalysisReport, AnalysisError | AnalysisQuotaExceeded | NotFound, CurrentActor>
+
+    return { analyseTask, analyseRepair, configured: provider.configured, model: provider.model } as const
   })
 }) {}
 

@@ -1,5 +1,13 @@
 import { Option, Schema } from "effect"
 import { Instant } from "./Instant.js"
+import {
+  DeviceModel,
+  DeviceType,
+  ProblemCategory,
+  ProblemDescription,
+  type RepairRequest,
+  RepairStatus
+} from "./RepairRequest.js"
 import { Description, Priority, Tags, type Task, TaskStatus, Title } from "./Task.js"
 
 const Line = (max: number, description: string) =>
@@ -50,6 +58,42 @@ export const briefOf = (task: Task): TaskBrief =>
       priority: task.priority,
       ...Option.match(task.dueAt, { onNone: () => ({}), onSome: (dueAt) => ({ dueAt }) }),
       tags: task.tags
+    },
+    true
+  )
+
+/** A model's reading of a repair request: what is likely wrong, and what a technician should bring. */
+export class RepairAnalysis extends Schema.Class<RepairAnalysis>("RepairAnalysis")({
+  summary: Line(4_000, "what the problem is, in two or three sentences"),
+  likelyCauses: Schema.Array(Line(1_000, "one likely cause, the most likely first")).pipe(Schema.maxItems(10)),
+  partsToBring: Schema.Array(Line(500, "one part or tool the technician should bring")).pipe(Schema.maxItems(30)),
+  risks: Schema.Array(Line(1_000, "one risk")).pipe(Schema.maxItems(20)),
+  estimateHours: Schema.Number.pipe(Schema.nonNegative(), Schema.lessThanOrEqualTo(10_000)).annotations({
+    description: "the repair's work, in hours"
+  })
+}) {}
+
+/**
+ * What is sent to the model about a repair request: the device and the problem as the client
+ * described it, never the client, technician, serial number or the request's ids.
+ */
+export class RepairBrief extends Schema.Class<RepairBrief>("RepairBrief")({
+  deviceType: DeviceType,
+  deviceModel: DeviceModel,
+  problemDescription: ProblemDescription,
+  category: Schema.optional(ProblemCategory),
+  status: RepairStatus
+}) {}
+
+/** The brief of a repair request. */
+export const repairBriefOf = (request: RepairRequest): RepairBrief =>
+  new RepairBrief(
+    {
+      deviceType: request.deviceType,
+      deviceModel: request.deviceModel,
+      problemDescription: request.problemDescription,
+      ...Option.match(request.category, { onNone: () => ({}), onSome: (category) => ({ category }) }),
+      status: request.status
     },
     true
   )

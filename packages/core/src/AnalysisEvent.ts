@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Analysis, TaskBrief } from "./Analysis.js"
+import { Analysis, RepairAnalysis, RepairBrief, TaskBrief } from "./Analysis.js"
 
 /**
  * A task was sent to the language model: what was sent, which model, and what came back — the
@@ -14,8 +14,16 @@ export const TaskAnalysed = Schema.TaggedStruct("task.analysed", {
   failure: Schema.optional(Schema.Struct({ error: Schema.String, message: Schema.String }))
 })
 
-export const AnalysisEvent = Schema.Union(TaskAnalysed)
+/** A repair request was sent to the language model; the subject is the request, the parent the person who asked. */
+export const RepairAnalysed = Schema.TaggedStruct("repair.analysed", {
+  model: Schema.String,
+  brief: RepairBrief,
+  analysis: Schema.optional(RepairAnalysis),
+  failure: Schema.optional(Schema.Struct({ error: Schema.String, message: Schema.String }))
+})
+
+export const AnalysisEvent = Schema.Union(TaskAnalysed, RepairAnalysed)
 export type AnalysisEvent = typeof AnalysisEvent.Type
 
 /** The event types that count against a person's daily allowance. */
-export const analysisTypes: ReadonlySet<string> = new Set(["task.analysed"])
+export const analysisTypes: ReadonlySet<string> = new Set(["task.analysed", "repair.analysed"])

@@ -1,5 +1,5 @@
 import { Context, Effect, Layer, Schema } from "effect"
-import type { Analysis, TaskBrief } from "./Analysis.js"
+import type { Analysis, RepairAnalysis, RepairBrief, TaskBrief } from "./Analysis.js"
 
 /** No provider is configured (no API key): nothing was sent. `hint` says how to turn it on. */
 export class AnalysisNotConfigured extends Schema.TaggedError<AnalysisNotConfigured>()("AnalysisNotConfigured", {
@@ -41,6 +41,7 @@ export class TaskAnalysis extends Context.Tag("@taskdesk/core/TaskAnalysis")<
     /** False when no provider is configured: every call fails with `AnalysisNotConfigured`. */
     readonly configured: boolean
     readonly analyseTask: (brief: TaskBrief) => Effect.Effect<Analysis, AnalysisError>
+    readonly analyseRepair: (brief: RepairBrief) => Effect.Effect<RepairAnalysis, AnalysisError>
   }
 >() {
   /** No provider: the endpoint answers how to enable one, and everything else works as before. */
@@ -48,12 +49,22 @@ export class TaskAnalysis extends Context.Tag("@taskdesk/core/TaskAnalysis")<
     Layer.succeed(TaskAnalysis, {
       model: "none",
       configured: false,
-      analyseTask: () => Effect.fail(new AnalysisNotConfigured({ hint }))
+      analyseTask: () => Effect.fail(new AnalysisNotConfigured({ hint })),
+      analyseRepair: () => Effect.fail(new AnalysisNotConfigured({ hint }))
     })
 
-  /** A provider answering with a function of the brief: for tests of what is built on the port. */
+  /** A provider answering with functions of the brief: for tests of what is built on the port. */
   static readonly layerTest = (
     answer: (brief: TaskBrief) => Effect.Effect<Analysis, AnalysisError>,
-    model = "test-model"
-  ): Layer.Layer<TaskAnalysis> => Layer.succeed(TaskAnalysis, { model, configured: true, analyseTask: answer })
+    options: {
+      readonly model?: string
+      readonly repair?: (brief: RepairBrief) => Effect.Effect<RepairAnalysis, AnalysisError>
+    } = {}
+  ): Layer.Layer<TaskAnalysis> =>
+    Layer.succeed(TaskAnalysis, {
+      model: options.model ?? "test-model",
+      configured: true,
+      analyseTask: answer,
+      analyseRepair: options.repair ?? (() => Effect.dieMessage("no repair answer in this test"))
+    })
 }

@@ -1,9 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
 import { DateTime, Effect, Layer, Option, TestClock } from "effect"
 import { Analyses, type AnalysisLimits, AnalysisQuotaExceeded, AnalysisSettings } from "../src/Analyses.js"
-import { Analysis, SuggestedPriority, type TaskBrief } from "../src/Analysis.js"
+import { Analysis, RepairAnalysis, type RepairBrief, SuggestedPriority, type TaskBrief } from "../src/Analysis.js"
 import { AuditLog } from "../src/AuditLog.js"
 import { NotFound } from "../src/Errors.js"
+import { RepairRequests, repairSubject } from "../src/RepairRequests.js"
 import { AnalysisMalformed, AnalysisNotConfigured, TaskAnalysis } from "../src/TaskAnalysis.js"
 import * as TaskDesk from "../src/TaskDesk.js"
 import { Tasks, taskSubject } from "../src/Tasks.js"
@@ -13,21 +14,36 @@ const start = DateTime.unsafeMake("2026-03-02T09:00:00Z")
 
 /** A provider that answers from the brief and remembers every brief it was sent. */
 const recording = () => {
-  const sent: Array<TaskBrief> = []
+  const sent: Array<TaskBrief | RepairBrief> = []
   let fail = false
-  const layer = TaskAnalysis.layerTest((brief) => {
+  const repair = (brief: RepairBrief) => {
     sent.push(brief)
-    if (fail) return Effect.fail(new AnalysisMalformed({ reason: "not JSON" }))
     return Effect.succeed(
-      new Analysis({
-        summary: `about ${brief.title}`,
+      new RepairAnalysis({
+        summary: `${brief.deviceType}: ${brief.problemDescription}`,
+        likelyCauses: ["a worn seal"],
+        partsToBring: ["seal kit"],
         risks: [],
-        suggestedPriority: new SuggestedPriority({ priority: "high", reason: "it says so" }),
-        subtasks: ["do it"],
-        estimateHours: 2
+        estimateHours: 1
       })
     )
-  })
+  }
+  const layer = TaskAnalysis.layerTest(
+    (brief) => {
+      sent.push(brief)
+      if (fail) return Effect.fail(new AnalysisMalformed({ reason: "not JSON" }))
+      return Effect.succeed(
+        new Analysis({
+          summary: `about ${brief.title}`,
+          risks: [],
+          suggestedPriority: new SuggestedPriority({ priority: "high", reason: "it says so" }),
+          subtasks: ["do it"],
+          estimateHours: 2
+        })
+      )
+    },
+    { repair }
+  )
   return { sent, layer, failNext: (on: boolean) => (fail = on) }
 }
 
@@ -116,7 +132,7 @@ describe("Analyses", () => {
         const changed = yield* analyses.analyseTask(task.id)
         assert.isFalse(changed.cached)
         assert.strictEqual(changed.taskVersion, task.version + 1)
-        assert.strictEqual(provider.sent[1]!.title, "Replace the boiler in building C")
+        assert.strictEqual((provider.sent[1] as TaskBrief).title, "Replace the boiler in building C")
         yield* TestClock.adjust("59 minutes")
         assert.isTrue((yield* analyses.analyseTask(task.id)).cached)
         yield* TestClock.adjust("1 minute")
@@ -161,6 +177,48 @@ describe("Analyses", () => {
         const third = yield* analyses.analyseTask(task.id).pipe(as(manager), Effect.flip)
         assert.instanceOf(third, AnalysisQuotaExceeded)
       }).pipe(withAnalyses(provider.layer, limits))
+    }).pipe(Effect.provide(TaskDesk.layerMemory))
+  )
+
+  it.effect("analyses a repair request its client may see, sharing the daily allowance and the rules", () =>
+    Effect.gen(function* () {
+      const { manager, client, client2, task } = yield* setup
+      const repairs = yield* RepairRequests
+      const file = (problemDescription: string) =>
+        repairs
+          .create({ deviceType: "Fridge", deviceModel: "X1", problemDescription, serialNumber: "SN-1" })
+          .pipe(as(client), Effect.orDie)
+      const request = yield* file("Warm inside")
+      const another = yield* file("Noisy")
+      const provider = recording()
+      yield* Effect.gen(function* () {
+        const analyses = yield* Analyses
+        const hidden = yield* analyses.analyseRepair(request.id).pipe(as(client2), Effect.flip)
+        assert.instanceOf(hidden, NotFound)
+        assert.strictEqual(provider.sent.length, 0)
+        const report = yield* analyses.analyseRepair(request.id).pipe(as(client))
+        assert.deepStrictEqual(report.analysis.partsToBring, ["seal kit"])
+        assert.deepInclude(report, { requestId: request.id, requestVersion: request.version, cached: false })
+        // The device and the problem only: no serial number, no people.
+        assert.deepStrictEqual(Object.keys(provider.sent[0]!).sort(), [
+          "deviceModel",
+          "deviceType",
+          "problemDescription",
+          "status"
+        ])
+        // Cached answers are free, also for another person who may see the request.
+        assert.isTrue((yield* analyses.analyseRepair(request.id).pipe(as(client))).cached)
+        assert.isTrue((yield* analyses.analyseRepair(request.id).pipe(as(manager))).cached)
+        const spent = yield* analyses.analyseRepair(another.id).pipe(as(client), Effect.flip)
+        assert.instanceOf(spent, AnalysisQuotaExceeded)
+        yield* analyses.analyseTask(task.id).pipe(as(manager))
+        assert.strictEqual(provider.sent.length, 2)
+      }).pipe(withAnalyses(provider.layer, { dailyLimit: 1 }))
+      const history = yield* Effect.flatMap(AuditLog, (log) => log.history(repairSubject(request.id)))
+      assert.deepStrictEqual(
+        history.filter((e) => e.type === "repair.analysed").map((e) => e.actorId),
+        [client.id]
+      )
     }).pipe(Effect.provide(TaskDesk.layerMemory))
   )
 

@@ -200,6 +200,51 @@ describe("POST /api/tasks/:id/analysis over HTTP with the openai client against 
     }).pipe(Effect.scoped)
   )
 
+  it.live("a repair request is analysed for whoever may see it: likely causes and parts to bring", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeOpenAi.make()
+      yield* withServer(fake, {}, ({ manager }) =>
+        Effect.gen(function* () {
+          const client = yield* person("client")
+          const filed = yield* raw("/api/repair-requests", {
+            method: "POST",
+            token: client.token,
+            body: JSON.stringify({
+              deviceType: "Oven",
+              deviceModel: "Gorenje B",
+              problemDescription: "The door does not close"
+            })
+          })
+          assert.strictEqual(filed.status, 201)
+          const other = yield* person("client")
+          const hidden = yield* raw(`/api/repair-requests/${filed.body.id}/analysis`, {
+            method: "POST",
+            token: other.token
+          })
+          assert.strictEqual(hidden.status, 404)
+          assert.strictEqual(fake.received.length, 0)
+          const answered = yield* raw(`/api/repair-requests/${filed.body.id}/analysis`, {
+            method: "POST",
+            token: manager.token
+          })
+          assert.strictEqual(answered.status, 200)
+          assert.deepInclude(answered.body, { requestId: filed.body.id, cached: false, model: "fake-model" })
+          assert.deepStrictEqual(answered.body.analysis.partsToBring, ["seal kit", "multimeter"])
+          assert.deepStrictEqual(fake.received[0]!.brief, {
+            deviceType: "Oven",
+            deviceModel: "Gorenje B",
+            problemDescription: "The door does not close",
+            status: "new"
+          })
+          const history = yield* raw(`/api/repair-requests/${filed.body.id}/history`, { token: manager.token })
+          assert.isTrue(
+            (history.body as Array<{ payload: { _tag: string } }>).some((e) => e.payload._tag === "repair.analysed")
+          )
+        })
+      )
+    }).pipe(Effect.scoped)
+  )
+
   it.live("without a key the endpoint is a 503 saying how to enable it, and the rest works", () =>
     withServer(undefined, {}, ({ manager, taskId }) =>
       Effect.gen(function* () {

@@ -14,9 +14,14 @@ const clean = (value: unknown): unknown => {
 }
 
 /**
- * The JSON Schema the model is asked to answer in, derived from `Analysis` (an object at the root,
- * every property required, no others: what strict structured outputs need).
+ * The JSON Schema a model is asked to answer in, derived from a model's fields (an object at the
+ * root, every property required, no others: what strict structured outputs need).
  */
-export const analysisJsonSchema: Record<string, unknown> = clean(
-  JSONSchema.make(Schema.Struct(Analysis.Analysis.fields))
-) as Record<string, unknown>
+export const jsonSchemaOf = (fields: Schema.Struct.Fields): Record<string, unknown> =>
+  clean(JSONSchema.make(Schema.Struct(fields))) as Record<string, unknown>
+
+/** The schema of a task's analysis. */
+export const analysisJsonSchema = jsonSchemaOf(Analysis.Analysis.fields)
+
+/** The schema of a repair request's analysis. */
+export const repairAnalysisJsonSchema = jsonSchemaOf(Analysis.RepairAnalysis.fields)

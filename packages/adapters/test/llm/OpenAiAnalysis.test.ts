@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Analysis, TaskAnalysis } from "@taskdesk/core"
 import { Chunk, Effect, Either, Fiber, Redacted, TestClock } from "effect"
-import { analysisJsonSchema } from "../../src/llm/AnalysisSchema.js"
+import { analysisJsonSchema, repairAnalysisJsonSchema } from "../../src/llm/AnalysisSchema.js"
 import * as OpenAiAnalysis from "../../src/llm/OpenAiAnalysis.js"
 import * as FakeOpenAi from "../../testing/FakeOpenAi.js"
 
@@ -70,6 +70,36 @@ describe("OpenAiAnalysis", () => {
         priority: "normal",
         tags: ["facilities"]
       })
+    })
+  )
+
+  it.scoped("asks about a repair request with its own schema, and decodes likely causes and parts to bring", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeOpenAi.make()
+      const repair = new Analysis.RepairBrief({
+        deviceType: "Washing machine",
+        deviceModel: "Bosch WAN28",
+        problemDescription: "Leaks water during the spin cycle",
+        status: "new"
+      })
+      const analysis = yield* providerFor(fake).analyseRepair(repair)
+      assert.instanceOf(analysis, Analysis.RepairAnalysis)
+      assert.deepStrictEqual(analysis.partsToBring, ["seal kit", "multimeter"])
+      const request = fake.received[0]!
+      assert.deepStrictEqual(request.body.response_format, {
+        type: "json_schema",
+        json_schema: { name: "repair_analysis", strict: true, schema: repairAnalysisJsonSchema }
+      })
+      assert.deepStrictEqual(request.brief, {
+        deviceType: "Washing machine",
+        deviceModel: "Bosch WAN28",
+        problemDescription: "Leaks water during the spin cycle",
+        status: "new"
+      })
+      // A task's analysis is no answer to a repair question.
+      fake.answerNext({ _tag: "analysis", analysis: FakeOpenAi.analysisOf(brief) })
+      const error = yield* Effect.flip(providerFor(fake).analyseRepair(repair))
+      assert.instanceOf(error, TaskAnalysis.AnalysisMalformed)
     })
   )
 
