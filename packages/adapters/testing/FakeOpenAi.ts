@@ -25,7 +25,13 @@ export type Behaviour =
   /** A completion whose message content is exactly this text (malformed answers). */
   | { readonly _tag: "content"; readonly content: string; readonly finishReason?: string }
   /** An HTTP error in OpenAI's error shape. */
-  | { readonly _tag: "status"; readonly status: number; readonly headers?: Readonly<Record<string, string>> }
+  | {
+      readonly _tag: "status"
+      readonly status: number
+      readonly headers?: Readonly<Record<string, string>>
+      /** The error's message (`fake error <status>` by default). */
+      readonly message?: string
+    }
   /** Waits, then behaves as `then` (a good analysis by default). */
   | { readonly _tag: "delay"; readonly ms: number; readonly then?: Behaviour }
 
@@ -129,7 +135,7 @@ export const start = (
         json(
           res,
           behaviour.status,
-          { error: { message: `fake error ${behaviour.status}`, type: "fake_error", code: null } },
+          { error: { message: behaviour.message ?? `fake error ${behaviour.status}`, type: "fake_error", code: null } },
           behaviour.headers
         )
         return

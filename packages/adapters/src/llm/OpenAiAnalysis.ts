@@ -60,9 +60,14 @@ const retryAfterMillis = (headers: Headers | undefined): number | undefined => {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now())
 }
 
-/** The provider's error message, without echoing anything it may have quoted back at length. */
-const messageOf = (error: unknown): string => {
-  const text = error instanceof Error ? error.message : String(error)
+/**
+ * The provider's error message, shortened, with the key taken out: providers quote a refused key
+ * back (OpenAI's 401 names it, masked only in part), and the message is recorded and answered.
+ */
+const messageOf = (error: unknown, key: string): string => {
+  let text = error instanceof Error ? error.message : String(error)
+  if (key !== "") text = text.split(key).join("[key]")
+  text = text.replace(/\bsk-[A-Za-z0-9*_-]{4,}/g, "[key]")
   return text.length > 300 ? `${text.slice(0, 300)}…` : text
 }
 
@@ -83,7 +88,7 @@ export const decodeAnswer = <A, I>(
     | undefined
   if (choice === undefined) return malformed("the provider's answer has no choices")
   if (typeof choice.message?.refusal === "string" && choice.message.refusal !== "") {
-    return malformed(`the model refused: ${messageOf(choice.message.refusal)}`)
+    return malformed(`the model refused: ${messageOf(choice.message.refusal, "")}`)
   }
   if (choice.finish_reason === "length") return malformed("the model's answer was cut off at the token limit")
   const content = choice.message?.content
@@ -121,8 +126,9 @@ export const make = (config: OpenAiConfig): TaskAnalysis.TaskAnalysis["Type"] =>
   const retries = config.retries ?? 3
   const base = Duration.toMillis(config.retryBase ?? "1 second")
   const maxWait = Duration.toMillis(config.maxRetryWait ?? "30 seconds")
+  const apiKey = Redacted.value(config.apiKey)
   const client = new OpenAI({
-    apiKey: Redacted.value(config.apiKey),
+    apiKey,
     // Given explicitly: the client would otherwise read OPENAI_BASE_URL, OPENAI_ORG_ID… from the environment.
     baseURL: config.baseUrl ?? defaultBaseUrl,
     organization: null,
@@ -166,17 +172,17 @@ export const make = (config: OpenAiConfig): TaskAnalysis.TaskAnalysis["Type"] =>
             return {
               _tag: "Retryable",
               status: error.status,
-              message: messageOf(error),
+              message: messageOf(error, apiKey),
               ...(waitMs === undefined ? {} : { waitMs })
             }
           }
           return new TaskAnalysis.AnalysisProviderFailed({
             providerStatus: error.status,
             attempts: 1,
-            message: messageOf(error)
+            message: messageOf(error, apiKey)
           })
         }
-        return new TaskAnalysis.AnalysisProviderFailed({ attempts: 1, message: messageOf(error) })
+        return new TaskAnalysis.AnalysisProviderFailed({ attempts: 1, message: messageOf(error, apiKey) })
       }
     }).pipe(Effect.timeoutFail({ duration: timeout, onTimeout: () => new TaskAnalysis.AnalysisTimedOut({ seconds }) }))
 

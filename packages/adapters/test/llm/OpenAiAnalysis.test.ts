@@ -234,6 +234,22 @@ describe("OpenAiAnalysis", () => {
     })
   )
 
+  it.scoped("takes the key out of a provider's error message before anyone records or answers it", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeOpenAi.make()
+      fake.answerNext({
+        _tag: "status",
+        status: 401,
+        message: "Incorrect API key provided: sk-test-secret. Masked: sk-proj-ab12****wxyz."
+      })
+      const error = yield* Effect.flip(providerFor(fake).analyseTask(brief))
+      assert.instanceOf(error, TaskAnalysis.AnalysisProviderFailed)
+      const message = (error as TaskAnalysis.AnalysisProviderFailed).message
+      assert.notInclude(message, "sk-")
+      assert.include(message, "Incorrect API key provided: [key]. Masked: [key].")
+    })
+  )
+
   it.live("reports a provider it cannot reach, without retrying", () =>
     Effect.gen(function* () {
       const fake = yield* Effect.promise(() => FakeOpenAi.start())
