@@ -3,6 +3,7 @@
  * protocol: for tests and for running the bot by hand.
  */
 export * as FakeDingTalk from "./FakeDingTalk.js"
+export * as FakeOpenAi from "./FakeOpenAi.js"
 export * as FakeSmtp from "./FakeSmtp.js"
 export * as FakeTelegram from "./FakeTelegram.js"
 export * as FakeWebhook from "./FakeWebhook.js"

@@ -1,4 +1,5 @@
 import { type DateTime, type Option, Schema } from "effect"
+import { AnalysisEvent } from "./AnalysisEvent.js"
 import { EventSequence, UserId } from "./Ids.js"
 import { JobEvent } from "./JobEvent.js"
 import { ProjectEvent } from "./ProjectEvent.js"
@@ -25,7 +26,7 @@ export class Subject extends Schema.Class<Subject>("Subject")({
 }) {}
 
 /** Every kind of change taskdesk records; `_tag` is the event type. */
-export const EventPayload = Schema.Union(TaskEvent, UserEvent, ProjectEvent, RepairEvent, JobEvent)
+export const EventPayload = Schema.Union(TaskEvent, UserEvent, ProjectEvent, RepairEvent, JobEvent, AnalysisEvent)
 export type EventPayload = typeof EventPayload.Type
 
 /**

@@ -3,6 +3,9 @@
  * delivery and policy are ports that layers fill.
  */
 export * as Actor from "./Actor.js"
+export * as Analyses from "./Analyses.js"
+export * as Analysis from "./Analysis.js"
+export * as AnalysisEvent from "./AnalysisEvent.js"
 export * as Assignment from "./Assignment.js"
 export * as AssignmentRepo from "./AssignmentRepo.js"
 export * as Assignments from "./Assignments.js"
@@ -58,6 +61,7 @@ export * as Statistics from "./Statistics.js"
 export * as StatisticsRepo from "./StatisticsRepo.js"
 export * as Storage from "./Storage.js"
 export * as Task from "./Task.js"
+export * as TaskAnalysis from "./TaskAnalysis.js"
 export * as TaskDesk from "./TaskDesk.js"
 export * as TaskEvent from "./TaskEvent.js"
 export * as TaskQuery from "./TaskQuery.js"

@@ -1,4 +1,5 @@
 import { HttpApi, OpenApi } from "@effect/platform"
+import { AnalysisApi } from "./analysis/Api.js"
 import { AssignmentsApi } from "./assignments/Api.js"
 import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
 import { EventsApi } from "./events/Api.js"
@@ -37,6 +38,7 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .add(TokensApi)
   .add(UsersApi)
   .add(TasksApi)
+  .add(AnalysisApi)
   .add(TemplatesApi)
   .add(AssignmentsApi)
   .add(ProjectsApi)

@@ -197,6 +197,28 @@ const TelegramSection = Schema.Struct({
   polling: Flag
 }).annotations(strict)
 
+/** Task analysis by a language model over an OpenAI-compatible API (off without a key). */
+const LlmSection = Schema.Struct({
+  /** Off even with a key when false. */
+  enabled: Flag,
+  /** Only OpenAI-compatible APIs (OpenAI, Ollama, vLLM, …): `base_url` picks which. */
+  provider: optionalKey("provider", Schema.Literal("openai")),
+  /** The API's base URL, ending in `/v1`; OpenAI's when absent. */
+  baseUrl: optionalKey("base_url", HttpUrl),
+  model: Schema.String.pipe(Schema.minLength(1)),
+  /** `TASKDESK_LLM_API_KEY`, else this, else `OPENAI_API_KEY`. */
+  apiKey: optionalKey("api_key", Secret),
+  /** Analyses sent to the provider per person per UTC day. */
+  dailyLimit: key("daily_limit", int(1, 1_000_000)),
+  /** How long an answer for a version of a task is reused; 0: never. */
+  cacheMinutes: key("cache_minutes", int(0, 525_600)),
+  /** How long one attempt may take. */
+  timeoutSeconds: key("timeout_seconds", positive(3_600)),
+  /** Further attempts after a 429 or a 5xx answer, with exponential back-off from 1 s. */
+  maxRetries: key("max_retries", int(0, 10)),
+  maxTokens: optionalKey("max_tokens", int(1, 1_000_000))
+}).annotations(strict)
+
 /** Every setting of the server, after defaults, `taskdesk.yaml` and `TASKDESK_*` variables. */
 export const Settings = Schema.Struct({
   server: ServerSection,
@@ -206,6 +228,7 @@ export const Settings = Schema.Struct({
   backup: BackupSection,
   notifications: NotificationsSection,
   telegram: TelegramSection,
+  llm: LlmSection,
   /** Where people reach the server's web UI: links in notifications, the Telegram webhook. */
   publicUrl: optionalKey("public_url", HttpUrl),
   dataDir: key("data_dir", Schema.String.pipe(Schema.minLength(1))),
@@ -241,6 +264,7 @@ export const defaults = {
   backup: { keep_daily: 7, keep_weekly: 4, keep_monthly: 12 },
   notifications: { dispatch_interval_seconds: 5, mode: "all" },
   telegram: { set_webhook: false, polling: false },
+  llm: { enabled: true, model: "gpt-4o-mini", daily_limit: 50, cache_minutes: 60, timeout_seconds: 60, max_retries: 3 },
   data_dir: "./data"
 }
 
@@ -297,6 +321,15 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_SMTP_PASSWORD", path: ["notifications", "smtp", "password"] },
   { name: "TASKDESK_WEBHOOK_URL", path: ["notifications", "webhook", "url"] },
   { name: "TASKDESK_WEBHOOK_SECRET", path: ["notifications", "webhook", "secret"] },
+  { name: "TASKDESK_LLM_ENABLED", path: ["llm", "enabled"] },
+  { name: "TASKDESK_LLM_BASE_URL", path: ["llm", "base_url"] },
+  { name: "TASKDESK_LLM_MODEL", path: ["llm", "model"] },
+  { name: "TASKDESK_LLM_API_KEY", path: ["llm", "api_key"] },
+  { name: "TASKDESK_LLM_DAILY_LIMIT", path: ["llm", "daily_limit"] },
+  { name: "TASKDESK_LLM_CACHE_MINUTES", path: ["llm", "cache_minutes"] },
+  { name: "TASKDESK_LLM_TIMEOUT_SECONDS", path: ["llm", "timeout_seconds"] },
+  { name: "TASKDESK_LLM_MAX_RETRIES", path: ["llm", "max_retries"] },
+  { name: "TASKDESK_LLM_MAX_TOKENS", path: ["llm", "max_tokens"] },
   { name: "TASKDESK_DATA_DIR", path: ["data_dir"] },
   { name: "TASKDESK_DATABASE_URL", path: ["database_url"] },
   { name: "TASKDESK_ADMIN_PASSWORD", path: ["admin_password"] }
@@ -342,6 +375,23 @@ export interface Sources {
   readonly overrides?: Tree | undefined
 }
 
+/**
+ * The LLM key: seed 000 writes `api_key: ${OPENAI_API_KEY}` in its file, which names the variable;
+ * and with no key configured at all, `OPENAI_API_KEY` is the fallback (as the `openai` client's own).
+ */
+const withLlmKey = (tree: Tree, env: Sources["env"], origin: Map<string, string>): Tree => {
+  const llm = isTree(tree.llm) ? tree.llm : {}
+  const configured = llm.api_key
+  const named = typeof configured === "string" ? /^\$\{(\w+)\}$/.exec(configured.trim()) : null
+  if (configured !== undefined && named === null) return tree
+  const variable = named?.[1] ?? "OPENAI_API_KEY"
+  const value = env[variable]
+  const { api_key: _, ...rest } = llm
+  if (value === undefined || value.trim() === "") return { ...tree, llm: rest }
+  origin.set("llm.api_key", variable)
+  return { ...tree, llm: { ...rest, api_key: value } }
+}
+
 /** Reads and validates the settings: defaults, then the YAML file, then `TASKDESK_*`, then overrides. */
 export const load = (sources: Sources): Either.Either<Settings, ConfigError> => {
   const fail = (message: string) => Either.left(new ConfigError({ message }))
@@ -380,6 +430,7 @@ export const load = (sources: Sources): Either.Either<Settings, ConfigError> => 
     origin.set(variable.path.join("."), variable.name)
   }
   if (sources.overrides) tree = merge(tree, sources.overrides, "override", origin, "")
+  tree = withLlmKey(tree, sources.env, origin)
   return Schema.decodeUnknownEither(Settings)(tree, { errors: "first", onExcessProperty: "error" }).pipe(
     Either.mapLeft((error) => {
       const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
@@ -434,6 +485,15 @@ export const channelNames = (settings: Settings): ReadonlyArray<string> => {
 /** The Effect log level of the settings. */
 export const logLevel = (settings: Settings): LogLevel.LogLevel => levels[settings.logging.level] ?? LogLevel.Info
 
+/** Whether task analysis is on: enabled and a key configured. */
+export const llmEnabled = (settings: Settings): boolean => settings.llm.enabled && settings.llm.apiKey !== undefined
+
+const llmDescription = (settings: Settings): string => {
+  const llm = settings.llm
+  if (!llmEnabled(settings)) return llm.enabled ? "off (no API key)" : "off"
+  return `${llm.model} at ${llm.baseUrl ?? "api.openai.com"}, key set, ${llm.dailyLimit}/day per person, cached ${llm.cacheMinutes} min, timeout ${llm.timeoutSeconds} s`
+}
+
 /** Human-readable settings, secrets hidden: what `taskdesk config check` prints. */
 export const describe = (settings: Settings): string => {
   const db = database(settings)
@@ -452,6 +512,7 @@ export const describe = (settings: Settings): string => {
     `scheduler     ${settings.scheduler.enabled ? "on" : "off"}, built-in jobs in ${settings.scheduler.timeZone}, run history ${settings.scheduler.runHistoryDays} d`,
     `backups       ${backupDirectory(settings)}, keep ${settings.backup.keepDaily} daily, ${settings.backup.keepWeekly} weekly, ${settings.backup.keepMonthly} monthly`,
     `notifications ${channelNames(settings).join(", ") || "log only"}${settings.publicUrl === undefined ? "" : `, links to ${settings.publicUrl}`}`,
+    `llm analysis  ${llmDescription(settings)}`,
     `logging       ${settings.logging.level} as ${settings.logging.format}${settings.logging.requests ? ", every request" : ""}`,
     `admin pass    ${settings.adminPassword === undefined ? "random, printed at first start" : "from configuration"}`
   ].join("\n")

@@ -11,6 +11,7 @@ import { type Backup, Holders } from "@taskdesk/adapters/backup"
 import { Bot } from "@taskdesk/bot"
 import {
   Actor,
+  type Analyses,
   type EventBus,
   type IdGenerator,
   type JobHandlers,
@@ -24,6 +25,8 @@ import {
 } from "@taskdesk/core"
 import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
 import { TaskdeskApi } from "./Api.js"
+import { AnalysisLive } from "./analysis/Http.js"
+import * as AnalysisLayer from "./analysis/Layer.js"
 import { AssignmentsLive } from "./assignments/Http.js"
 import { Accounts } from "./auth/Accounts.js"
 import type { AuthStore } from "./auth/AuthStore.js"
@@ -60,6 +63,7 @@ export const GroupsLive = Layer.mergeAll(
   TokensLive,
   UsersLive,
   TasksLive,
+  AnalysisLive,
   TemplatesLive,
   AssignmentsLive,
   ProjectsLive,
@@ -149,6 +153,7 @@ export interface Options {
 /** The domain, its storage and the accounts, without HTTP: what the CLI works with. */
 export type CoreServices =
   | TaskDesk.Services
+  | Analyses.Analyses
   | Storage.Storage
   | AuthStore
   | HealthProbe
@@ -195,7 +200,7 @@ export const layerServices = (
   settings: Settings,
   options: Options = {}
 ): Layer.Layer<CoreServices, ServerStorage.StartError> =>
-  serverServices(settings).pipe(
+  Layer.merge(serverServices(settings), AnalysisLayer.layer(settings)).pipe(
     Layer.provideMerge(options.hasher ?? PasswordHasher.layerArgon2),
     Layer.provideMerge(layerOperations(settings)),
     Layer.provideMerge(layerDomain(options.storage ?? ServerStorage.layer(settings))),

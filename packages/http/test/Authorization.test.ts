@@ -260,6 +260,16 @@ const rows: Record<string, Row> = {
     expect: expect("200 200 200 404 200 404 401")
   },
 
+  // No LLM is configured here: whoever may read the task learns that analysis is off.
+  "analysis.analyseTask": {
+    request: (ctx, _, me) => Effect.map(taskAssignedTo(ctx, me), (t) => ({ path: id(t.id) })),
+    expect: expect("503 503 503 404 503 404 401")
+  },
+  "analysis.analyseRepair": {
+    request: (ctx) => Effect.map(repair(ctx), (r) => ({ path: id(r.id) })),
+    expect: expect("503 503 404 404 503 404 401")
+  },
+
   "templates.list": { request: none, expect: expect("200 200 200 403 200 200 401") },
   "templates.create": {
     request: () => Effect.succeed({ body: { title: "T" } }),

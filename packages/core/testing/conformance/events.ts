@@ -1,5 +1,6 @@
 import { assert, describe, layer as withStorage } from "@effect/vitest"
 import { Deferred, Effect, Fiber, Layer, Option } from "effect"
+import { Analysis, SuggestedPriority, TaskBrief } from "../../src/Analysis.js"
 import { Subject } from "../../src/AuditEvent.js"
 import { EventBus } from "../../src/EventBus.js"
 import { EventLog } from "../../src/EventLog.js"
@@ -158,6 +159,45 @@ export const eventLogSuite = <E>(layer: Layer.Layer<Storage, E>) =>
             changes
           })
           assert.deepStrictEqual(read[1]!.payload, { _tag: "task.updated", fields: ["title"] })
+        })
+      )
+
+      it.effect("keeps an analysis event whole, found through its task and through the person who asked", () =>
+        Effect.gen(function* () {
+          const log = yield* EventLog
+          const task = new Subject({ kind: "task", id: uniqueId("task") })
+          const person = new Subject({ kind: "user", id: uniqueId("user") })
+          const brief = new TaskBrief({
+            title: "Заменить кран",
+            description: 'Течёт "сильно"',
+            status: "todo",
+            priority: "high",
+            dueAt: at("2026-04-01T10:00:00Z"),
+            tags: ["кухня"]
+          })
+          const analysis = new Analysis({
+            summary: "水龙头漏水",
+            risks: ["flooding"],
+            suggestedPriority: new SuggestedPriority({ priority: "urgent", reason: "water damage" }),
+            subtasks: ["Shut the valve", "Replace the tap"],
+            estimateHours: 1.5
+          })
+          const answered = yield* log.append({
+            ...event(task, Option.some(person)),
+            payload: { _tag: "task.analysed", model: "m", brief, analysis }
+          })
+          const failed = yield* log.append({
+            ...event(task, Option.some(person)),
+            payload: { _tag: "task.analysed", model: "m", brief, failure: { error: "AnalysisMalformed", message: "x" } }
+          })
+          const byTask = yield* log.list({ after: Option.none(), about: Option.some(task), limit: 10 })
+          const byPerson = yield* log.list({ after: Option.none(), about: Option.some(person), limit: 10 })
+          assert.deepStrictEqual(
+            byPerson.map((e) => e.sequence),
+            [answered.sequence, failed.sequence]
+          )
+          assert.deepStrictEqual(byTask[0]!.payload, answered.payload)
+          assert.deepStrictEqual(byTask[1]!.payload, failed.payload)
         })
       )
 
