@@ -1,6 +1,4 @@
-import { Command } from "@effect/cli"
-import * as CommandDescriptor from "@effect/cli/CommandDescriptor"
-import { HashMap, Option } from "effect"
+import type { Command } from "@effect/cli"
 
 /** What a shell line may call: the workspace's packages and their scripts, the CLI, the API's paths. */
 export interface Known {
@@ -21,14 +19,37 @@ const commandLines = (code: string): ReadonlyArray<string> =>
     .map((line) => line.replace(/(^|\s)#.*$/, ""))
     .filter((line) => line.trim() !== "")
 
+// @effect/cli's descriptors as they are built (`Command.getSubcommands` flattens a level away, losing the nesting).
+interface Descriptor {
+  readonly _tag: string
+  readonly name?: string
+  readonly command?: Descriptor
+  readonly parent?: Descriptor
+  readonly children?: ReadonlyArray<Descriptor>
+}
+
+const nameOf = (d: Descriptor): string =>
+  d._tag === "Map" && d.command
+    ? nameOf(d.command)
+    : d._tag === "Subcommands" && d.parent
+      ? nameOf(d.parent)
+      : (d.name ?? "")
+
+const childrenOf = (d: Descriptor): ReadonlyArray<Descriptor> =>
+  d._tag === "Map" && d.command ? childrenOf(d.command) : d._tag === "Subcommands" ? (d.children ?? []) : []
+
 const cliProblems = (known: Known, words: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const [first, second] = words
-  if (first === undefined || first.startsWith("-")) return []
-  const top = HashMap.get(Command.getSubcommands(known.cli), first)
-  if (Option.isNone(top)) return [`taskdesk has no command "${first}"`]
-  const nested = CommandDescriptor.getSubcommands(top.value)
-  if (HashMap.size(nested) === 0 || second === undefined || second.startsWith("-")) return []
-  return Option.isSome(HashMap.get(nested, second)) ? [] : [`taskdesk ${first} has no command "${second}"`]
+  let node = (known.cli as unknown as { readonly descriptor: Descriptor }).descriptor
+  const path = ["taskdesk"]
+  for (const word of words) {
+    const children = childrenOf(node)
+    if (children.length === 0 || word.startsWith("-")) return []
+    const next = children.find((child) => nameOf(child) === word)
+    if (next === undefined) return [`${path.join(" ")} has no command "${word}"`]
+    node = next
+    path.push(word)
+  }
+  return []
 }
 
 const pnpmProblems = (known: Known, words: ReadonlyArray<string>): ReadonlyArray<string> => {
