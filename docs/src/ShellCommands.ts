@@ -1,10 +1,9 @@
-import type { Command } from "@effect/cli"
-
 /** What a shell line may call: the workspace's packages and their scripts, the CLI, the API's paths. */
 export interface Known {
   /** Scripts by package name; the root's under "". */
   readonly scripts: ReadonlyMap<string, ReadonlyArray<string>>
-  readonly cli: Command.Command<string, never, unknown, unknown>
+  /** The `taskdesk` command (`Cli.command`). */
+  readonly cli: { readonly descriptor: unknown }
   readonly apiPaths: ReadonlyArray<string>
 }
 
@@ -39,7 +38,7 @@ const childrenOf = (d: Descriptor): ReadonlyArray<Descriptor> =>
   d._tag === "Map" && d.command ? childrenOf(d.command) : d._tag === "Subcommands" ? (d.children ?? []) : []
 
 const cliProblems = (known: Known, words: ReadonlyArray<string>): ReadonlyArray<string> => {
-  let node = (known.cli as unknown as { readonly descriptor: Descriptor }).descriptor
+  let node = known.cli.descriptor as Descriptor
   const path = ["taskdesk"]
   for (const word of words) {
     const children = childrenOf(node)

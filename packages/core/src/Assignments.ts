@@ -58,6 +58,7 @@ export interface InboxItem {
 
 const assignmentChanges = differ(Assignment.fields)
 
+/** The event-log subject of a hand-out. */
 export const assignmentSubject = (id: AssignmentId): Subject => new Subject({ kind: "assignment", id })
 
 const dueOrder = (a: Assignment): readonly [number, number, number, string] =>

@@ -12,6 +12,7 @@ import { CreateTemplate, TaskTemplate, UpdateTemplate } from "./Template.js"
 import { TemplateRepo } from "./TemplateRepo.js"
 import { validate } from "./Validation.js"
 
+/** The event-log subject of a template. */
 export const templateSubject = (id: TemplateId): Subject => new Subject({ kind: "template", id })
 
 /** The task library: managers keep it; everyone who may assign work reads it. */
