@@ -5,7 +5,7 @@ export default defineProject({
   test: {
     include: ["test/**/*.test.ts"],
     setupFiles: ["../vitest.setup.ts"],
-    testTimeout: 120_000,
-    hookTimeout: 120_000
+    testTimeout: 300_000,
+    hookTimeout: 300_000
   }
 })

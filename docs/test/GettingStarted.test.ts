@@ -34,7 +34,7 @@ describe("Getting started", () => {
     })
     const started = Date.now()
     while (!/listening on http:\/\/[^\s]+/.test(output)) {
-      if (Date.now() - started > 90_000 || server.exitCode !== null) throw new Error(`no server:\n${output}`)
+      if (Date.now() - started > 240_000 || server.exitCode !== null) throw new Error(`no server:\n${output}`)
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
   })
