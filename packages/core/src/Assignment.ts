@@ -4,6 +4,7 @@ import { AssignmentId, ProjectId, TaskId, TemplateId, UserId } from "./Ids.js"
 import { Instant } from "./Instant.js"
 import { multiLine } from "./Text.js"
 
+/** Where a hand-out stands: offered (`pending`), taken, turned down, done, or withdrawn. */
 export const AssignmentStatus = Schema.Literal("pending", "accepted", "rejected", "completed", "cancelled")
 export type AssignmentStatus = typeof AssignmentStatus.Type
 
@@ -38,6 +39,7 @@ export const transitions: Readonly<Record<AssignmentStatus, ReadonlyArray<Assign
 /** Whether the assignment still expects an answer or work. */
 export const isOpen = (a: Assignment): boolean => a.status === "pending" || a.status === "accepted"
 
+/** Whether a hand-out still expected from its assignee is past its due time. */
 export const isOverdue = (a: Assignment, now: DateTime.Utc): boolean =>
   isOpen(a) && Option.exists(a.dueAt, (due) => DateTime.lessThan(due, now))
 

@@ -63,6 +63,7 @@ const taskChanges = differ(Task.fields)
 const assigneesChanged = (before: Task, after: Task) =>
   ({ _tag: "task.updated", fields: ["assigneeIds"], changes: taskChanges(before, after, ["assigneeIds"]) }) as const
 
+/** The event-log subject of a hand-out. */
 export const assignmentSubject = (id: AssignmentId): Subject => new Subject({ kind: "assignment", id })
 
 const dueOrder = (a: Assignment): readonly [number, number, number, string] =>

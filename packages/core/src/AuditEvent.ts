@@ -7,6 +7,7 @@ import { RepairEvent } from "./RepairEvent.js"
 import { TaskEvent } from "./TaskEvent.js"
 import { UserEvent } from "./UserEvent.js"
 
+/** The kinds of things events are about. */
 export const SubjectKind = Schema.Literal(
   "user",
   "task",

@@ -12,6 +12,7 @@ import { TaskRepo } from "./TaskRepo.js"
 import { Transaction } from "./Transaction.js"
 import { UserRepo } from "./UserRepo.js"
 
+/** The handler name of the daily report job. */
 export const name = "daily-report"
 
 /** Who receives the report: active users with these roles (managers by default). */

@@ -13,6 +13,7 @@ import { TaskRepo } from "./TaskRepo.js"
 import { Transaction } from "./Transaction.js"
 import { UserRepo } from "./UserRepo.js"
 
+/** The handler name of the deadline reminders job. */
 export const name = "deadline-reminders"
 
 /** How far ahead "due soon" looks. */

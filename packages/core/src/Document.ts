@@ -14,7 +14,9 @@ export type DocumentKind = typeof DocumentKind.Type
 /** A registration number as the register writes it; unique within a project. */
 export const RegistrationNumber = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(64)))
 
+/** A document's title: one line, 1–500 characters. */
 export const DocumentTitle = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(500)))
+/** A document's text: up to 100,000 characters, several lines allowed. */
 export const DocumentBody = multiLine(Schema.String.pipe(Schema.maxLength(100_000)))
 
 /**

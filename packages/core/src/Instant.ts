@@ -9,6 +9,7 @@ import { DateTime, ParseResult, Schema } from "effect"
  * conformance suite keeps its datasets apart in.
  */
 export const minYear = 1900
+/** The last year an instant may fall in: four-digit years keep every date in plain ISO form. */
 export const maxYear = 9999
 
 const min = Date.UTC(minYear, 0, 1)

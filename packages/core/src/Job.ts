@@ -15,8 +15,11 @@ export const HandlerName = Schema.String.pipe(Schema.pattern(/^[a-z0-9][a-z0-9._
 export const JobParameters = Schema.Record({ key: Schema.String, value: Schema.Unknown })
 export type JobParameters = typeof JobParameters.Type
 
+/** What a job is for, shown in listings: one line, up to 500 characters. */
 export const Description = singleLine(Schema.String.pipe(Schema.maxLength(500)))
+/** How late an occurrence may still run (0 to 7 days); later ones are recorded `skipped`. */
 export const MisfireGraceSeconds = Schema.Int.pipe(Schema.between(0, 7 * 24 * 3600))
+/** How long a run may take (1 second to a day) before it is interrupted as `timed_out`. */
 export const TimeoutSeconds = Schema.Int.pipe(Schema.between(1, 24 * 3600))
 
 /**
@@ -74,6 +77,7 @@ export class UpdateJob extends Schema.Class<UpdateJob>("UpdateJob")({
 export const RunStatus = Schema.Literal("running", "succeeded", "failed", "timed_out", "skipped", "abandoned")
 export type RunStatus = typeof RunStatus.Type
 
+/** How a finished run ended. */
 export const RunOutcome = Schema.Literal("succeeded", "failed", "timed_out", "skipped", "abandoned")
 export type RunOutcome = typeof RunOutcome.Type
 

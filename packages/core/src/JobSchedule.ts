@@ -80,6 +80,7 @@ export interface ParsedInterval {
   readonly anchorMillis: number
 }
 
+/** A schedule checked and ready to compute occurrences. */
 export type ParsedSchedule = ParsedCron | ParsedInterval
 
 const fieldsWithoutSeconds: ReadonlyArray<ScheduleField> = ["minute", "hour", "dayOfMonth", "month", "dayOfWeek"]

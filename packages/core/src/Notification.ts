@@ -8,7 +8,9 @@ export type NotificationStatus = typeof NotificationStatus.Type
 /** What a notification is about, e.g. `deadline_reminder`, `daily_report`. */
 export const NotificationKind = Schema.String.pipe(Schema.pattern(/^[a-z0-9][a-z0-9._-]*$/), Schema.maxLength(64))
 
+/** A notification's subject line: up to 200 characters. */
 export const Subject = Schema.String.pipe(Schema.maxLength(200))
+/** A notification's text: up to 20,000 characters. */
 export const Body = Schema.String.pipe(Schema.maxLength(20_000))
 /** Structured content for channels that render their own layout (JSON). */
 export const NotificationData = Schema.Record({ key: Schema.String, value: Schema.Unknown })

@@ -78,6 +78,7 @@ export interface Rendered {
 
 /** The longest subject and body the outbox accepts (`Notification.Subject`, `Notification.Body`). */
 export const maxSubject = 200
+/** The longest text a notification carries; longer ones are cut. */
 export const maxBody = 20_000
 
 /** Cuts `text` to `max` characters, ending with an ellipsis when cut. */

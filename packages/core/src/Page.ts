@@ -3,8 +3,10 @@ import { FieldIssue, InvalidInput } from "./Errors.js"
 
 /** Page size: 1–200, 50 when not given. */
 export const Limit = Schema.Int.pipe(Schema.between(1, 200))
+/** Items per page when the caller names no limit. */
 export const defaultLimit = 50
 
+/** Ascending or descending. */
 export const Order = Schema.Literal("asc", "desc")
 export type Order = typeof Order.Type
 

@@ -56,6 +56,7 @@ export type Relation =
   | "projectOwner" // owns the project the thing belongs to
   | "projectMember" // is a member of that project
 
+/** Who may do what: role → action → the relations under which it is granted. */
 export type Rules = Readonly<Record<Role, Readonly<Partial<Record<Action, ReadonlyArray<Relation>>>>>>
 
 const everything: ReadonlyArray<Relation> = ["any"]

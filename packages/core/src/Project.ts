@@ -3,7 +3,9 @@ import { ProjectId, UserId } from "./Ids.js"
 import type { Relation } from "./Policy.js"
 import { multiLine, singleLine } from "./Text.js"
 
+/** A project's name: one line, 1–200 characters. */
 export const ProjectName = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+/** A project's description: up to 20,000 characters, several lines allowed. */
 export const ProjectDescription = multiLine(Schema.String.pipe(Schema.maxLength(20_000)))
 
 /** A body of work: tasks and documents may belong to one. Partners manage the projects they own. */

@@ -4,8 +4,11 @@ import { DocumentId, ProjectId, TaskId, UserId } from "./Ids.js"
 
 /** Changes to projects and their documents, as the audit log records them. */
 export const ProjectCreated = Schema.TaggedStruct("project.created", { name: Schema.String, ownerId: UserId })
+/** A project changed; `fields` names what. */
 export const ProjectUpdated = Schema.TaggedStruct("project.updated", { fields: Schema.Array(Schema.String) })
+/** A project was archived. */
 export const ProjectArchived = Schema.TaggedStruct("project.archived", {})
+/** An archived project was restored. */
 export const ProjectRestored = Schema.TaggedStruct("project.restored", {})
 
 /** An incoming document was registered (subject: the document; parent: its project). */
@@ -38,6 +41,7 @@ export const ReportFiled = Schema.TaggedStruct("report.filed", {
   completed: Schema.Boolean
 })
 
+/** Every event about a project and its documents. */
 export const ProjectEvent = Schema.Union(
   ProjectCreated,
   ProjectUpdated,

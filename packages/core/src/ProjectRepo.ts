@@ -3,6 +3,7 @@ import type { DuplicateKey, NotFound, VersionConflict } from "./Errors.js"
 import type { ProjectId, UserId } from "./Ids.js"
 import type { Project } from "./Project.js"
 
+/** Which projects to list, and which of them the actor may see. */
 export interface ProjectQuery {
   /** Projects this user owns or is a member of. */
   readonly involving?: UserId | undefined

@@ -10,24 +10,29 @@ export const RepairCreated = Schema.TaggedStruct("repair.created", {
   deviceType: Schema.String,
   technicianId: Schema.optional(UserId)
 })
+/** A technician was assigned to a repair request. */
 export const RepairAssigned = Schema.TaggedStruct("repair.assigned", {
   technicianId: UserId,
   previousTechnicianId: Schema.optional(UserId)
 })
+/** A repair request moved between states. */
 export const RepairStatusChanged = Schema.TaggedStruct("repair.status_changed", {
   from: RepairStatus,
   to: RepairStatus,
   /** The completion note, hold reason or cancellation reason, when one was given. */
   note: Schema.optional(Schema.String)
 })
+/** Someone commented on a repair request. */
 export const RepairCommented = Schema.TaggedStruct("repair.commented", {
   commentId: CommentId,
   body: Schema.String
 })
+/** The client rated a completed repair. */
 export const RepairRated = Schema.TaggedStruct("repair.rated", {
   score: Score,
   feedback: Schema.optional(Schema.String)
 })
+/** A repair request's fields changed, with their old and new values. */
 export const RepairUpdated = Schema.TaggedStruct("repair.updated", {
   /** The fields the change named. */
   fields: Schema.Array(Schema.String),
@@ -35,6 +40,7 @@ export const RepairUpdated = Schema.TaggedStruct("repair.updated", {
   changes: Changes
 })
 
+/** Every event about a repair request. */
 export const RepairEvent = Schema.Union(
   RepairCreated,
   RepairAssigned,

@@ -5,6 +5,7 @@ import { Limit, Order, type SortKey } from "./Page.js"
 import { DeviceType, isOverdue, ProblemCategory, type RepairRequest, RepairStatus } from "./RepairRequest.js"
 import { singleLine } from "./Text.js"
 
+/** The orders repair request lists can be sorted in. */
 export const RepairSort = Schema.Literal("created", "deadline", "updated", "number")
 export type RepairSort = typeof RepairSort.Type
 

@@ -11,20 +11,29 @@ import { multiLine, singleLine } from "./Text.js"
 export const RepairStatus = Schema.Literal("new", "in_progress", "on_hold", "completed", "cancelled")
 export type RepairStatus = typeof RepairStatus.Type
 
+/** Every repair request state, in lifecycle order. */
 export const repairStatuses: ReadonlyArray<RepairStatus> = RepairStatus.literals
 
 /** The installation-wide sequence number of a request: 1, 2, …; shown as `R-000042`. */
 export const RepairNumber = Schema.Int.pipe(Schema.positive())
 
+/** What kind of appliance (`Fridge`): one line, 1–100 characters. */
 export const DeviceType = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)))
+/** The appliance's make and model: one line, 1–200 characters. */
 export const DeviceModel = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+/** The appliance's serial number: one line, 1–100 characters. */
 export const SerialNumber = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)))
+/** What is wrong, in the client's words: 1–20,000 characters. */
 export const ProblemDescription = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(20_000)))
+/** A category for statistics (`electrical`): one line, 1–100 characters. */
 export const ProblemCategory = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(100)))
 /** A completion note, hold reason or cancellation reason. */
 export const StatusNote = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(5_000)))
+/** A comment on a repair request: 1–10,000 characters. */
 export const CommentBody = multiLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(10_000)))
+/** A client's rating: 1 to 5. */
 export const Score = Schema.Int.pipe(Schema.between(1, 5))
+/** A client's words with their rating: up to 5,000 characters. */
 export const Feedback = multiLine(Schema.Trim.pipe(Schema.maxLength(5_000)))
 
 /** The client's verdict on a completed request (the seed's feedback form, built in). */
@@ -95,6 +104,7 @@ export const transitions: Readonly<Record<RepairStatus, ReadonlyArray<RepairStat
   cancelled: []
 }
 
+/** Whether a repair request may move from one state to another. */
 export const canTransition = (from: RepairStatus, to: RepairStatus): boolean => transitions[from].includes(to)
 
 /** Whether the request still expects work: new, in progress or on hold. */

@@ -4,6 +4,7 @@ import { Schema } from "effect"
 export const Role = Schema.Literal("admin", "manager", "worker", "client", "supervisor", "partner")
 export type Role = typeof Role.Type
 
+/** Every role, as a list. */
 export const roles: ReadonlyArray<Role> = Role.literals
 
 const aliases: Record<string, Role> = {

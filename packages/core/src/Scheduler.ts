@@ -58,6 +58,7 @@ export interface SchedulerOptions {
   readonly instanceId: Option.Option<string>
 }
 
+/** The scheduler's defaults: poll every 15 s, heartbeat every 5 s, abandon after 20 s without one. */
 export const defaultOptions: SchedulerOptions = {
   pollInterval: Duration.seconds(15),
   abandonMarginSeconds: 60,

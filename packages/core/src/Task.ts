@@ -4,20 +4,27 @@ import { ProjectId, TaskId, UserId } from "./Ids.js"
 import { Instant } from "./Instant.js"
 import { multiLine, singleLine } from "./Text.js"
 
+/** Where a task stands; `Task.transitions` says which moves are legal. */
 export const TaskStatus = Schema.Literal("todo", "in_progress", "done", "cancelled")
 export type TaskStatus = typeof TaskStatus.Type
 
+/** How urgent a task is, lowest first. */
 export const Priority = Schema.Literal("low", "normal", "high", "urgent")
 export type Priority = typeof Priority.Type
 
 /** Priority as a number, so "high first" is a numeric sort in every store. */
 export const priorityRank: Readonly<Record<Priority, number>> = { low: 0, normal: 1, high: 2, urgent: 3 }
 
+/** A task's title: one line, 1–200 characters. */
 export const Title = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
+/** A task's description: up to 20,000 characters, several lines allowed. */
 export const Description = multiLine(Schema.String.pipe(Schema.maxLength(20_000)))
+/** A label for filtering: one line, 1–50 characters. */
 export const Tag = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(50)))
+/** A task's labels: at most 50. */
 export const Tags = Schema.Array(Tag).pipe(Schema.maxItems(50))
 
+/** A piece of work: who does it, by when, and how far it got. `version` grows with every change. */
 export class Task extends Schema.Class<Task>("Task")({
   id: TaskId,
   title: Title,
@@ -43,6 +50,7 @@ export const transitions: Readonly<Record<TaskStatus, ReadonlyArray<TaskStatus>>
   cancelled: ["todo"]
 }
 
+/** Whether a task may move from one state to another. */
 export const canTransition = (from: TaskStatus, to: TaskStatus): boolean => transitions[from].includes(to)
 
 /** Whether the task still expects work: not done and not cancelled. */

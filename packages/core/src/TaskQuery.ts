@@ -5,6 +5,7 @@ import { Limit, Order, type SortKey } from "./Page.js"
 import { isOverdue, Priority, priorityRank, Tag, type Task, TaskStatus } from "./Task.js"
 import { singleLine } from "./Text.js"
 
+/** The orders task lists can be sorted in. */
 export const TaskSort = Schema.Literal("due", "priority", "created", "updated")
 export type TaskSort = typeof TaskSort.Type
 

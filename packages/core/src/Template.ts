@@ -2,6 +2,7 @@ import { Schema } from "effect"
 import { TemplateId, UserId } from "./Ids.js"
 import { Description, Title } from "./Task.js"
 
+/** How long the work is expected to take, in minutes. */
 export const EstimatedMinutes = Schema.Int.pipe(Schema.between(1, 100_000))
 
 /** An entry of the task library (seed 002's 任务库): handed out in batches, each hand-out making a task. */
@@ -16,6 +17,7 @@ export class TaskTemplate extends Schema.Class<TaskTemplate>("TaskTemplate")({
   version: Schema.Int
 }) {}
 
+/** What a new template needs. */
 export class CreateTemplate extends Schema.Class<CreateTemplate>("CreateTemplate")({
   title: Title,
   description: Schema.optional(Description),

@@ -15,6 +15,7 @@ import { validate } from "./Validation.js"
 
 const templateChanges = differ(TaskTemplate.fields)
 
+/** The event-log subject of a template. */
 export const templateSubject = (id: TemplateId): Subject => new Subject({ kind: "template", id })
 
 /** The task library: managers keep it; everyone who may assign work reads it. */

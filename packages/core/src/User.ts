@@ -3,12 +3,14 @@ import { UserId } from "./Ids.js"
 import { Role } from "./Role.js"
 import { singleLine } from "./Text.js"
 
+/** The name a person signs in with: 3–64 letters, digits, `_`, `.` or `-`; unique. */
 export const Username = Schema.Trim.pipe(
   Schema.minLength(3),
   Schema.maxLength(64),
   Schema.pattern(/^[A-Za-z0-9_.-]+$/, { message: () => "letters, digits, '_', '.' and '-' only" })
 )
 
+/** An email address, for notices by email. */
 export const Email = singleLine(
   Schema.Trim.pipe(
     Schema.maxLength(254),
@@ -19,9 +21,11 @@ export const Email = singleLine(
 /** Telegram user ids fit in 52 bits, so a JS number holds them exactly. */
 export const TelegramId = Schema.Int.pipe(Schema.positive())
 
+/** The language notices and the bot speak to a person in. */
 export const Language = Schema.Literal("en", "ru", "zh")
 export type Language = typeof Language.Type
 
+/** A person's full name: one line, 1–200 characters. */
 export const PersonName = singleLine(Schema.Trim.pipe(Schema.minLength(1), Schema.maxLength(200)))
 
 /** A DingTalk user id (`userid`). */

@@ -4,6 +4,7 @@ import type { UserId } from "./Ids.js"
 import type { Role } from "./Role.js"
 import type { User } from "./User.js"
 
+/** Which people to list. */
 export interface UserQuery {
   readonly role?: Role | undefined
   readonly active?: boolean | undefined

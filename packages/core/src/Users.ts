@@ -12,6 +12,7 @@ import { CreateUser, UpdateUser, User } from "./User.js"
 import { UserRepo } from "./UserRepo.js"
 import { validate } from "./Validation.js"
 
+/** The event-log subject of a person. */
 export const userSubject = (id: UserId): Subject => new Subject({ kind: "user", id })
 
 /** People: administrators create and change them; everyone may read those the policy lets them. */

@@ -5,6 +5,7 @@ import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
 import { EventsApi } from "./events/Api.js"
 import { HealthApi, StorageApi } from "./health/Api.js"
 import { NotificationsApi } from "./notifications/Api.js"
+import { withoutRepeatedIds } from "./OpenApiIds.js"
 import * as Problem from "./Problem.js"
 import { ProjectsApi } from "./projects/Api.js"
 import { RepairsApi } from "./repairs/Api.js"
@@ -74,6 +75,7 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
       title: "taskdesk",
       version,
       description,
-      license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" }
+      license: { name: "MIT", url: "https://spdx.org/licenses/MIT.html" },
+      transform: withoutRepeatedIds
     })
   ) {}

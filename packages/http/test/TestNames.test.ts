@@ -17,7 +17,11 @@ const trackerWording = /\bissue\s*#?\d+|\bdone[ -_]?when\b/i
 
 describe("test names", () => {
   it("describe behaviour, not the tracker's wording", () => {
-    const files = [...testFiles(join(root, "packages")), ...testFiles(join(root, "examples"))]
+    const files = [
+      ...testFiles(join(root, "packages")),
+      ...testFiles(join(root, "examples")),
+      ...testFiles(join(root, "docs"))
+    ]
     assert.isAbove(files.length, 20)
     const found: Array<string> = []
     for (const file of files) {
