@@ -64,7 +64,7 @@ describe("Getting started", () => {
     assert.deepStrictEqual(lines.slice(1, 3), ["accepted", "in_progress"])
     assert.deepStrictEqual(
       lines.slice(3).map((line) => line.split(" ")[1]),
-      ["task.created", "assignment.offered", "task.status_changed", "assignment.accepted"]
+      ["task.created", "assignment.offered", "task.updated", "task.status_changed", "assignment.accepted"]
     )
   })
 })

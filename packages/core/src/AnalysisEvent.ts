@@ -22,6 +22,7 @@ export const RepairAnalysed = Schema.TaggedStruct("repair.analysed", {
   failure: Schema.optional(Schema.Struct({ error: Schema.String, message: Schema.String }))
 })
 
+/** Either analysis event, as the event log decodes it. */
 export const AnalysisEvent = Schema.Union(TaskAnalysed, RepairAnalysed)
 export type AnalysisEvent = typeof AnalysisEvent.Type
 
