@@ -1,0 +1,199 @@
+import { afterAll, assert, beforeAll, it } from "@effect/vitest"
+import type { Browser, Page } from "playwright-core"
+import {
+  api,
+  bearer,
+  buildPages,
+  type DemoServer,
+  demoServer,
+  describeBrowser,
+  launch,
+  screenshot,
+  signIn
+} from "../testing/Browser.js"
+
+/** A card on the board, by its title, in the column of `status`. */
+const cardIn = (page: Page, status: string, title: string) =>
+  page.locator(`section.column[data-status="${status}"] li.card`, { hasText: title })
+
+describeBrowser("the web pages in Chromium, against a demo server", () => {
+  let server: DemoServer
+  let browser: Browser
+
+  beforeAll(async () => {
+    buildPages()
+    server = await demoServer()
+    browser = await launch()
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it("a client files a repair request, follows it, and rates it once it is done", async () => {
+    const page = await browser.newPage()
+    await signIn(page, server, "client1")
+    assert.strictEqual(new URL(page.url()).pathname, "/repairs")
+    // Only the pages a client may use are offered.
+    assert.deepStrictEqual(await page.getByRole("navigation").getByRole("link").allTextContents(), ["Repairs"])
+
+    const form = page.getByRole("form", { name: "New repair request" })
+    await form.getByLabel("Device type").fill("Oven")
+    await form.getByLabel("Model").fill("Gorenje BO 735")
+    await form.getByLabel("Problem").fill("The door does not close")
+    await form.getByRole("button", { name: "File request" }).click()
+    const filed = await page.getByRole("status").filter({ hasText: /Request R-\d+ filed/ }).textContent()
+    const reference = /R-\d+/.exec(filed ?? "")?.[0]
+    assert.isDefined(reference)
+    const item = page.locator("li.repair", { hasText: "Gorenje BO 735" })
+    await item.getByText("New", { exact: true }).waitFor()
+
+    // A manager assigns it and the technician does the work (their own pages are tested below).
+    const manager = await bearer(server, "manager")
+    const worker = await bearer(server, "worker1")
+    const repairs = await api(server, manager, "GET", "/repair-requests?limit=200")
+    const repair = repairs.items.find((r: { deviceModel: string }) => r.deviceModel === "Gorenje BO 735")
+    const workerId = (await api(server, worker, "GET", "/auth/me")).id
+    await api(server, manager, "POST", `/repair-requests/${repair.id}/assign`, { technicianId: workerId })
+    await api(server, worker, "POST", `/repair-requests/${repair.id}/start`)
+    await api(server, worker, "POST", `/repair-requests/${repair.id}/complete`, { note: "New hinge fitted" })
+
+    await page.reload()
+    await item.getByText("Completed", { exact: true }).waitFor()
+    const rate = item.getByRole("form", { name: "Rate" })
+    await rate.getByLabel("Score").selectOption("4")
+    await rate.getByLabel("Feedback").fill("Quick, thank you")
+    await rate.getByRole("button", { name: "Rate" }).click()
+    await item.getByText("Rated 4/5").waitFor()
+    assert.strictEqual((await api(server, manager, "GET", `/repair-requests/${repair.id}`)).rating.score, 4)
+    await screenshot(page, "client-repairs")
+    await page.close()
+  })
+
+  it("a manager hands out two library templates to a worker in one batch", async () => {
+    const page = await browser.newPage()
+    await signIn(page, server, "manager")
+    await page.getByRole("link", { name: "Library" }).click()
+    await page.getByLabel("Replace the water filter").check()
+    await page.getByLabel("Test the smoke detectors").check()
+    await page.getByLabel(/Maria Kuznetsova/).check()
+    await page.getByLabel("Due date").fill("2030-05-01T12:00")
+    await page.getByRole("button", { name: "Assign (2)" }).click()
+    await page.getByRole("status").filter({ hasText: "Assigned 2 task(s)." }).waitFor()
+    const worker = await bearer(server, "worker2")
+    const pending = await api(server, worker, "GET", "/me/assignments?status=pending")
+    const titles = pending.map((i: { task: { title: string } }) => i.task.title)
+    assert.includeMembers(titles, ["Replace the water filter", "Test the smoke detectors"])
+    await screenshot(page, "manager-library")
+    await page.close()
+  })
+
+  it("a worker rejects one assignment with a reason, accepts another, then moves its card on the board", async () => {
+    const manager = await bearer(server, "manager")
+    const worker = await bearer(server, "worker1")
+    const workerId = (await api(server, worker, "GET", "/auth/me")).id
+    const templates = await api(server, manager, "GET", "/templates")
+    const byTitle = (title: string) => templates.find((t: { title: string }) => t.title === title).id
+    const made = await api(server, manager, "POST", "/assignments", {
+      items: [
+        { templateId: byTitle("Replace the water filter"), assigneeId: workerId },
+        { templateId: byTitle("Test the smoke detectors"), assigneeId: workerId }
+      ]
+    })
+
+    const page = await browser.newPage()
+    await signIn(page, server, "worker1")
+    assert.strictEqual(new URL(page.url()).pathname, "/inbox")
+    const water = page.locator("li.item", { hasText: "Replace the water filter" })
+    const smoke = page.locator("li.item", { hasText: "Test the smoke detectors" })
+    await water.getByRole("button", { name: "Reject" }).click()
+    await water.getByLabel("Reason").fill("No spare filters in stock")
+    await water.getByRole("button", { name: "Reject with this reason" }).click()
+    await water.waitFor({ state: "detached" })
+    await smoke.getByRole("button", { name: "Accept" }).click()
+    await smoke.waitFor({ state: "detached" })
+
+    const [rejected, accepted] = await Promise.all(
+      made.map((m: { id: string }) => api(server, worker, "GET", `/assignments/${m.id}`))
+    )
+    assert.strictEqual(rejected.status, "rejected")
+    assert.strictEqual(rejected.rejectionReason, "No spare filters in stock")
+    assert.strictEqual(accepted.status, "accepted")
+
+    await page.getByRole("link", { name: "Board" }).click()
+    // Accepting started the task: its card is in progress.
+    const card = (status: string) => cardIn(page, status, "Test the smoke detectors").first()
+    await card("in_progress").waitFor()
+    const id = await card("in_progress").getAttribute("data-task-id")
+    await card("in_progress").dragTo(page.locator('section.column[data-status="done"]'))
+    await page.getByRole("status").filter({ hasText: "Moved to Done" }).waitFor()
+    await card("done").waitFor()
+    assert.strictEqual((await api(server, worker, "GET", `/tasks/${id}`)).status, "done")
+    // An illegal move (done → cancelled) snaps back and says why; nothing changes on the server.
+    await card("done").dragTo(page.locator('section.column[data-status="cancelled"]'))
+    await page.getByRole("alert").filter({ hasText: "This move is not allowed: Done → Cancelled." }).waitFor()
+    assert.strictEqual(await cardIn(page, "cancelled", "Test the smoke detectors").count(), 0)
+    await card("done").waitFor()
+    assert.strictEqual((await api(server, worker, "GET", `/tasks/${id}`)).status, "done")
+    await screenshot(page, "worker-board")
+    await page.close()
+  })
+
+  it("an administrator changes a job's schedule and runs it now", async () => {
+    const page = await browser.newPage()
+    await signIn(page, server, "admin")
+    await page.getByRole("link", { name: "Admin" }).click()
+    const job = page.locator("li.job").first()
+    await job.waitFor()
+    const jobId = await job.getAttribute("data-job-id")
+    await job.getByLabel("Schedule (cron)").fill("15 4 * * 1")
+    await job.getByRole("button", { name: "Save" }).click()
+    await page.locator(`li.job[data-job-id="${jobId}"] .schedule`, { hasText: "15 4 * * 1" }).waitFor()
+    await page.locator(`li.job[data-job-id="${jobId}"]`).getByRole("button", { name: "Run now" }).click()
+    await page
+      .locator(`li.job[data-job-id="${jobId}"]`)
+      .getByRole("status")
+      .filter({ hasText: /Run (succeeded|failed|skipped)/ })
+      .waitFor()
+    await page.locator(`li.job[data-job-id="${jobId}"]`).getByRole("button", { name: "History" }).click()
+    await page.locator(`li.job[data-job-id="${jobId}"] .runs li`, { hasText: "manual" }).first().waitFor()
+
+    const admin = await bearer(server, "admin")
+    const view = await api(server, admin, "GET", `/scheduler/jobs/${jobId}`)
+    assert.strictEqual(view.job.schedule.expression, "15 4 * * 1")
+    const runs = await api(server, admin, "GET", `/scheduler/jobs/${jobId}/runs`)
+    assert.isTrue(runs.items.some((r: { trigger: string }) => r.trigger === "manual"))
+    await screenshot(page, "admin-jobs")
+    await page.close()
+  })
+
+  it("a card moved in one browser shows in another without a reload", async () => {
+    const one = await browser.newContext()
+    const two = await browser.newContext()
+    const a = await one.newPage()
+    const b = await two.newPage()
+    await signIn(a, server, "manager")
+    await signIn(b, server, "worker1")
+    await b.getByRole("link", { name: "Board" }).click()
+    const title = "Inspect the workshop's fire extinguishers"
+    await cardIn(b, "in_progress", title).waitFor()
+    await cardIn(a, "in_progress", title).waitFor()
+
+    // Keyboard move in the first browser: focus the card, ← moves it one column left.
+    await cardIn(a, "in_progress", title).focus()
+    await a.keyboard.press("ArrowLeft")
+    await a.getByRole("status").filter({ hasText: "Moved to To do" }).waitFor()
+
+    // With the event stream the second board refetches by itself; without it (servers that do not
+    // have the stream) it refreshes when its window regains focus, which is what we do here.
+    if ((await b.locator(".live").getAttribute("data-live")) !== "sse") {
+      await b.evaluate(() => window.dispatchEvent(new Event("focus")))
+    }
+    await cardIn(b, "todo", title).waitFor({ timeout: 15_000 })
+    assert.strictEqual(await cardIn(b, "in_progress", title).count(), 0)
+    await screenshot(b, "two-browsers")
+    await one.close()
+    await two.close()
+  })
+})
