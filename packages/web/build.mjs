@@ -53,6 +53,8 @@ export const build = async () => {
   const assets = Path.join(outdir, "assets")
   Fs.rmSync(outdir, { recursive: true, force: true })
   const result = await esbuild.build({
+    // Aliases resolve from the working directory: packages/web, where preact is installed.
+    absWorkingDir: here,
     entryPoints: { app: Path.join(src, "main.tsx") },
     outdir: assets,
     bundle: true,

@@ -24,6 +24,8 @@ const Library = () => {
   const [message, setMessage] = useState<string | undefined>(undefined)
   const action = useAction()
   const toggle = (set: ReadonlySet<string>, id: string) => {
+    // The rows change, so the problems of the refused batch no longer name them.
+    setProblems(new Map())
     const next = new Set(set)
     if (next.has(id)) next.delete(id)
     else next.add(id)
