@@ -21,7 +21,11 @@ export const newestSource = () => {
     }
   }
   walk(src)
-  newest = Math.max(newest, Fs.statSync(Path.join(here, "package.json")).mtimeMs, Fs.statSync(fileURLToPath(import.meta.url)).mtimeMs)
+  newest = Math.max(
+    newest,
+    Fs.statSync(Path.join(here, "package.json")).mtimeMs,
+    Fs.statSync(fileURLToPath(import.meta.url)).mtimeMs
+  )
   return newest
 }
 
@@ -79,7 +83,7 @@ export const build = async () => {
     logLevel: "warning"
   })
   const outputs = Object.entries(result.metafile.outputs)
-  const entry = outputs.find(([, o]) => o.entryPoint !== undefined && o.entryPoint.endsWith("main.tsx"))
+  const entry = outputs.find(([, o]) => o.entryPoint?.endsWith("main.tsx") === true)
   if (entry === undefined) throw new Error("web build: no entry output")
   const script = Path.basename(entry[0])
   const style = entry[1].cssBundle === undefined ? undefined : Path.basename(entry[1].cssBundle)

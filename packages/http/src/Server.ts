@@ -48,9 +48,9 @@ import { StatisticsLive } from "./statistics/Http.js"
 import { TasksLive } from "./tasks/Http.js"
 import { TelegramLive } from "./telegram/Http.js"
 import * as Webhook from "./telegram/Webhook.js"
-import * as WebUi from "./WebUi.js"
 import { TemplatesLive } from "./templates/Http.js"
 import { UsersLive } from "./users/Http.js"
+import * as WebUi from "./WebUi.js"
 
 /** Every group's handlers (each also compiled for the dispatcher); they need the authentication middleware. */
 export const GroupsLive = Layer.mergeAll(

@@ -1,7 +1,17 @@
 import type { User } from "@taskdesk/core"
 import { lazy, type ReactNode, Suspense, useEffect, useMemo, useState } from "react"
 import { call } from "./api.js"
-import { type Dictionary, en, fromBrowser, I18n, type Language, languages, loadDictionary, translator, useT } from "./i18n.js"
+import {
+  type Dictionary,
+  en,
+  fromBrowser,
+  I18n,
+  type Language,
+  languages,
+  loadDictionary,
+  translator,
+  useT
+} from "./i18n.js"
 import { Board } from "./pages/Board.js"
 import { Inbox } from "./pages/Inbox.js"
 import { SignIn } from "./pages/SignIn.js"

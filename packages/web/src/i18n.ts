@@ -143,7 +143,11 @@ export type Language = "en" | "ru" | "zh"
 
 /** English is built in; the others load when chosen, keeping them out of the first load. */
 export const loadDictionary = async (language: Language): Promise<Dictionary> =>
-  language === "ru" ? (await import("./i18n/ru.js")).default : language === "zh" ? (await import("./i18n/zh.js")).default : en
+  language === "ru"
+    ? (await import("./i18n/ru.js")).default
+    : language === "zh"
+      ? (await import("./i18n/zh.js")).default
+      : en
 export const languages: ReadonlyArray<{ code: Language; label: string }> = [
   { code: "en", label: "English" },
   { code: "ru", label: "Русский" },

@@ -25,7 +25,9 @@ export const describe = (failure: unknown, t: Translate): string => {
     case "InvalidInput": {
       const issues = field(e, "issues")
       const detail = Array.isArray(issues)
-        ? issues.map((i) => `${(field(i, "path") as Array<unknown>).join(".")}: ${text(field(i, "message"))}`).join("; ")
+        ? issues
+            .map((i) => `${(field(i, "path") as Array<unknown>).join(".")}: ${text(field(i, "message"))}`)
+            .join("; ")
         : text(field(e, "message"))
       return t("err_invalid", { detail })
     }

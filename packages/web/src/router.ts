@@ -18,8 +18,9 @@ export const usePath = (): string => {
 }
 
 /** A link that changes page without a reload. */
-export const onLink = (path: string) => (event: { preventDefault: () => void; ctrlKey?: boolean; metaKey?: boolean }) => {
-  if (event.ctrlKey === true || event.metaKey === true) return
-  event.preventDefault()
-  navigate(path)
-}
+export const onLink =
+  (path: string) => (event: { preventDefault: () => void; ctrlKey?: boolean; metaKey?: boolean }) => {
+    if (event.ctrlKey === true || event.metaKey === true) return
+    event.preventDefault()
+    navigate(path)
+  }

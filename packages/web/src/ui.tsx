@@ -69,6 +69,4 @@ export const useAction = () => {
 }
 
 export const formatDate = (d: { epochMillis: number } | undefined, language: string): string =>
-  d === undefined
-    ? ""
-    : new Date(d.epochMillis).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" })
+  d === undefined ? "" : new Date(d.epochMillis).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" })

@@ -43,7 +43,10 @@ describeBrowser("the web pages in Chromium, against a demo server", () => {
     await form.getByLabel("Model").fill("Gorenje BO 735")
     await form.getByLabel("Problem").fill("The door does not close")
     await form.getByRole("button", { name: "File request" }).click()
-    const filed = await page.getByRole("status").filter({ hasText: /Request R-\d+ filed/ }).textContent()
+    const filed = await page
+      .getByRole("status")
+      .filter({ hasText: /Request R-\d+ filed/ })
+      .textContent()
     const reference = /R-\d+/.exec(filed ?? "")?.[0]
     assert.isDefined(reference)
     const item = page.locator("li.repair", { hasText: "Gorenje BO 735" })

@@ -28,7 +28,11 @@ const UserRow = ({ person, onSaved }: { person: User.User; onSaved: () => void }
         <button
           type="button"
           disabled={action.busy || role === person.role}
-          onClick={() => action.run(() => call((c) => c.users.update({ path: { id: person.id }, headers: {}, payload: { role } }))).then((ok) => ok && onSaved())}
+          onClick={() =>
+            action
+              .run(() => call((c) => c.users.update({ path: { id: person.id }, headers: {}, payload: { role } })))
+              .then((ok) => ok && onSaved())
+          }
         >
           {t("save")}
         </button>
@@ -107,7 +111,9 @@ const Tokens = () => {
             {token.name} · {formatDate(token.createdAt, language)}{" "}
             <button
               type="button"
-              onClick={() => action.run(() => call((c) => c.tokens.revoke({ path: { id: token.id } }))).then(() => tokens.reload())}
+              onClick={() =>
+                action.run(() => call((c) => c.tokens.revoke({ path: { id: token.id } }))).then(() => tokens.reload())
+              }
             >
               {t("revoke")}
             </button>
@@ -130,7 +136,9 @@ const JobItem = ({ view, onChanged }: { view: Scheduler.JobView; onChanged: () =
   const [showRuns, setShowRuns] = useState(false)
   const runs = useLoad(
     () =>
-      showRuns ? call((c) => c.scheduler.runs({ path: { id: job.id }, urlParams: { limit: 10 } })) : Promise.resolve(undefined),
+      showRuns
+        ? call((c) => c.scheduler.runs({ path: { id: job.id }, urlParams: { limit: 10 } }))
+        : Promise.resolve(undefined),
     [showRuns]
   )
   return (
@@ -154,7 +162,10 @@ const JobItem = ({ view, onChanged }: { view: Scheduler.JobView; onChanged: () =
               c.scheduler.update({
                 path: { id: job.id },
                 headers: { "if-match": `"${job.version}"` },
-                payload: job.schedule._tag === "Cron" ? { expression } : { schedule: { _tag: "Cron", expression, timeZone: "UTC" } }
+                payload:
+                  job.schedule._tag === "Cron"
+                    ? { expression }
+                    : { schedule: { _tag: "Cron", expression, timeZone: "UTC" } }
               })
             )
           )

@@ -1,5 +1,5 @@
 import { type Project, Task, type User } from "@taskdesk/core"
-import { memo, useCallback, useMemo, useState } from "react"
+import { memo, useCallback, useMemo, useRef, useState } from "react"
 import { call } from "../api.js"
 import { loadPeople, loadProjects, loadTasks, type TaskFilters } from "../data.js"
 import { type Translate, useT } from "../i18n.js"
@@ -20,12 +20,13 @@ interface CardProps {
 }
 
 const Card = memo(({ task, names, t, language, onKeyMove }: CardProps) => {
-  const overdue =
-    Task.isOpen(task) && task.dueAt._tag === "Some" && task.dueAt.value.epochMillis < Date.now()
+  const overdue = Task.isOpen(task) && task.dueAt._tag === "Some" && task.dueAt.value.epochMillis < Date.now()
   return (
     <li
       className={`card priority-${task.priority}${overdue ? " overdue" : ""}`}
       draggable
+      // A card is operated from the keyboard too (← and → move it), so it takes the focus.
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: the card is draggable and moves with the arrow keys
       tabIndex={0}
       data-task-id={task.id}
       aria-label={`${task.title}, ${t(`status_${task.status}`)}`}
@@ -82,42 +83,44 @@ export const Board = () => {
     return groups
   }, [tasks.data])
 
-  const move = useCallback(
-    async (task: Task.Task, to: Task.TaskStatus) => {
-      if (task.status === to) return
-      setMessage(undefined)
-      if (!Task.canTransition(task.status, to)) {
-        // The card stays where it was: nothing moved, and the reason is said.
-        action.setError(t("err_transition", { from: t(`status_${task.status}`), to: t(`status_${to}`) }))
-        return
-      }
-      const previous = tasks.data
-      tasks.setData((previous ?? []).map((x) => (x.id === task.id ? new Task.Task({ ...x, status: to }) : x)))
-      const ok = await action.run(async () => {
-        const updated = await call((c) =>
-          c.tasks.update({ path: { id: task.id }, headers: { "if-match": `"${task.version}"` }, payload: { status: to } })
-        )
-        tasks.setData((current) => (current ?? []).map((x) => (x.id === updated.id ? updated : x)))
-      })
-      if (ok) setMessage(t("moved", { status: t(`status_${to}`) }))
-      else tasks.setData(previous)
-      // The card keeps the focus after a keyboard move.
-      requestAnimationFrame(() => {
-        const card = document.querySelector<HTMLElement>(`[data-task-id="${task.id}"]`)
-        if (card !== null && document.activeElement === document.body) card.focus()
-      })
-    },
-    [tasks.data, t]
-  )
-  const onKeyMove = useCallback(
-    (task: Task.Task, direction: -1 | 1) => {
-      const next = columns[columns.indexOf(task.status) + direction]
-      if (next !== undefined) void move(task, next).then(() => {
-        document.querySelector<HTMLElement>(`[data-task-id="${task.id}"]`)?.focus()
-      })
-    },
-    [move]
-  )
+  const move = async (task: Task.Task, to: Task.TaskStatus) => {
+    if (task.status === to) return
+    setMessage(undefined)
+    if (!Task.canTransition(task.status, to)) {
+      // The card stays where it was: nothing moved, and the reason is said.
+      action.setError(t("err_transition", { from: t(`status_${task.status}`), to: t(`status_${to}`) }))
+      return
+    }
+    const previous = tasks.data
+    tasks.setData((previous ?? []).map((x) => (x.id === task.id ? new Task.Task({ ...x, status: to }) : x)))
+    const ok = await action.run(async () => {
+      const updated = await call((c) =>
+        c.tasks.update({
+          path: { id: task.id },
+          headers: { "if-match": `"${task.version}"` },
+          payload: { status: to }
+        })
+      )
+      tasks.setData((current) => (current ?? []).map((x) => (x.id === updated.id ? updated : x)))
+    })
+    if (ok) setMessage(t("moved", { status: t(`status_${to}`) }))
+    else {
+      // Refused (someone else moved it, or the server's rules differ): back where it was, then the server's view.
+      tasks.setData(previous)
+      tasks.reload()
+    }
+  }
+  // The cards keep one handler for their whole life, so a move re-renders only the card that moved.
+  const moveRef = useRef(move)
+  moveRef.current = move
+  const onKeyMove = useCallback((task: Task.Task, direction: -1 | 1) => {
+    const next = columns[columns.indexOf(task.status) + direction]
+    if (next === undefined) return
+    void moveRef.current(task, next).then(() => {
+      // The card keeps the focus after a keyboard move, in its new column.
+      document.querySelector<HTMLElement>(`[data-task-id="${task.id}"]`)?.focus()
+    })
+  }, [])
   const set = (patch: Partial<TaskFilters>) => setFilters((f) => ({ ...f, ...patch }))
 
   return (
@@ -130,7 +133,10 @@ export const Board = () => {
         </label>
         <label>
           {t("assignee")}
-          <select name="assignee" onChange={(e) => set({ assigneeId: (e.currentTarget.value || undefined) as User.User["id"] | undefined })}>
+          <select
+            name="assignee"
+            onChange={(e) => set({ assigneeId: (e.currentTarget.value || undefined) as User.User["id"] | undefined })}
+          >
             <option value="">{t("any")}</option>
             {(people.data ?? []).map((u) => (
               <option key={u.id} value={u.id}>
@@ -143,7 +149,9 @@ export const Board = () => {
           {t("project")}
           <select
             name="project"
-            onChange={(e) => set({ projectId: (e.currentTarget.value || undefined) as Project.Project["id"] | undefined })}
+            onChange={(e) =>
+              set({ projectId: (e.currentTarget.value || undefined) as Project.Project["id"] | undefined })
+            }
           >
             <option value="">{t("any")}</option>
             {(projects.data ?? []).map((p) => (
@@ -155,7 +163,10 @@ export const Board = () => {
         </label>
         <label>
           {t("priority")}
-          <select name="priority" onChange={(e) => set({ priority: (e.currentTarget.value || undefined) as Task.Priority | undefined })}>
+          <select
+            name="priority"
+            onChange={(e) => set({ priority: (e.currentTarget.value || undefined) as Task.Priority | undefined })}
+          >
             <option value="">{t("any")}</option>
             {(["low", "normal", "high", "urgent"] as const).map((p) => (
               <option key={p} value={p}>
@@ -199,7 +210,7 @@ export const Board = () => {
                 e.preventDefault()
                 const id = e.dataTransfer?.getData("text/plain")
                 const task = tasks.data?.find((x) => x.id === id)
-                if (task !== undefined) void move(task, status)
+                if (task !== undefined) void moveRef.current(task, status)
               }}
             >
               <h2 id={`col-${status}`}>

@@ -28,19 +28,17 @@ export const Inbox = () => {
     }
   }
   const answer = (id: Assignment.Assignment["id"], what: "accept" | "complete") =>
-    act(t(what), () => call((c) => (what === "accept" ? c.assignments.accept({ path: { id } }) : c.assignments.complete({ path: { id } }))))
+    act(t(what), () =>
+      call((c) =>
+        what === "accept" ? c.assignments.accept({ path: { id } }) : c.assignments.complete({ path: { id } })
+      )
+    )
   return (
     <section>
       <h1>{t("inbox")}</h1>
       <div role="tablist" aria-label={t("inbox")} className="tabs">
         {(["pending", "in_progress", "all"] as const).map((f) => (
-          <button
-            key={f}
-            type="button"
-            role="tab"
-            aria-selected={filter === f}
-            onClick={() => setFilter(f)}
-          >
+          <button key={f} type="button" role="tab" aria-selected={filter === f} onClick={() => setFilter(f)}>
             {f === "pending" ? t("pending") : f === "in_progress" ? t("inProgress") : t("all")}
           </button>
         ))}

@@ -55,8 +55,9 @@ const Library = () => {
       (failure) => {
         if (failure instanceof ApiFailure && failure.tag === "BatchRejected") {
           const byRow = new Map<number, Array<string>>()
-          for (const p of (failure.error as { problems: ReadonlyArray<{ index: number; field: string; message: string }> })
-            .problems) {
+          for (const p of (
+            failure.error as { problems: ReadonlyArray<{ index: number; field: string; message: string }> }
+          ).problems) {
             byRow.set(p.index, [...(byRow.get(p.index) ?? []), `${p.field}: ${p.message}`])
           }
           setProblems(byRow)
@@ -76,7 +77,11 @@ const Library = () => {
             <legend>{t("templates")}</legend>
             {(templates.data ?? []).map((tpl) => (
               <label key={tpl.id} className="check">
-                <input type="checkbox" checked={picked.has(tpl.id)} onChange={() => setPicked((s) => toggle(s, tpl.id))} />
+                <input
+                  type="checkbox"
+                  checked={picked.has(tpl.id)}
+                  onChange={() => setPicked((s) => toggle(s, tpl.id))}
+                />
                 {tpl.title}
               </label>
             ))}

@@ -8,7 +8,15 @@ import { onLink } from "../router.js"
 import { useSession } from "../session.js"
 import { formatDate, Notice, useAction, useLoad } from "../ui.js"
 
-const Resolve = ({ document, people, onDone }: { document: Document.Document; people: ReadonlyArray<User.User>; onDone: () => void }) => {
+const Resolve = ({
+  document,
+  people,
+  onDone
+}: {
+  document: Document.Document
+  people: ReadonlyArray<User.User>
+  onDone: () => void
+}) => {
   const { t } = useT()
   const action = useAction()
   const [title, setTitle] = useState(document.title)
@@ -25,7 +33,12 @@ const Resolve = ({ document, people, onDone }: { document: Document.Document; pe
           call((c) =>
             c.projects.issueResolution({
               path: { id: document.id },
-              payload: { title, body, assigneeIds: [assignee as User.User["id"]], dueAt: DateTime.unsafeMake(new Date(due)) }
+              payload: {
+                title,
+                body,
+                assigneeIds: [assignee as User.User["id"]],
+                dueAt: DateTime.unsafeMake(new Date(due))
+              }
             })
           )
         )
@@ -66,14 +79,23 @@ const Resolve = ({ document, people, onDone }: { document: Document.Document; pe
 const ProjectView = ({ project, people }: { project: Project.Project; people: ReadonlyArray<User.User> }) => {
   const { t, language } = useT()
   const { user } = useSession()
-  const documents = useLoad(() => call((c) => c.projects.listDocuments({ path: { id: project.id }, urlParams: { kind: "incoming" } })), [project.id])
-  const resolutions = useLoad(() => call((c) => c.projects.resolutions({ path: { id: project.id }, urlParams: {} })), [project.id])
+  const documents = useLoad(
+    () => call((c) => c.projects.listDocuments({ path: { id: project.id }, urlParams: { kind: "incoming" } })),
+    [project.id]
+  )
+  const resolutions = useLoad(
+    () => call((c) => c.projects.resolutions({ path: { id: project.id }, urlParams: {} })),
+    [project.id]
+  )
   const action = useAction()
   const [title, setTitle] = useState("")
   const [body, setBody] = useState("")
   const [resolving, setResolving] = useState<string | undefined>(undefined)
   const manages = user.role === "manager" || user.role === "admin"
-  const groups = resolutions.data === undefined ? [] : (["open", "overdue", "done", "cancelled"] as const).map((k) => [k, resolutions.data![k]] as const)
+  const groups =
+    resolutions.data === undefined
+      ? []
+      : (["open", "overdue", "done", "cancelled"] as const).map((k) => [k, resolutions.data![k]] as const)
   return (
     <section>
       <h2>{project.name}</h2>
@@ -84,12 +106,20 @@ const ProjectView = ({ project, people }: { project: Project.Project; people: Re
         {(documents.data?.items ?? []).map((d) => (
           <li key={d.id} className="item">
             <div className="line">
-              <strong>{d.registrationNumber}</strong> {d.title} <span className="due">{formatDate(d.date, language)}</span>
+              <strong>{d.registrationNumber}</strong> {d.title}{" "}
+              <span className="due">{formatDate(d.date, language)}</span>
             </div>
             {d.body === "" ? null : <p>{d.body}</p>}
             {manages ? (
               resolving === d.id ? (
-                <Resolve document={d} people={people} onDone={() => { setResolving(undefined); resolutions.reload() }} />
+                <Resolve
+                  document={d}
+                  people={people}
+                  onDone={() => {
+                    setResolving(undefined)
+                    resolutions.reload()
+                  }}
+                />
               ) : (
                 <button type="button" onClick={() => setResolving(d.id)}>
                   {t("issueResolution")}
@@ -102,7 +132,14 @@ const ProjectView = ({ project, people }: { project: Project.Project; people: Re
       <form
         onSubmit={async (e) => {
           e.preventDefault()
-          const ok = await action.run(() => call((c) => c.projects.fileDocument({ path: { id: project.id }, payload: { title, ...(body === "" ? {} : { body }) } })))
+          const ok = await action.run(() =>
+            call((c) =>
+              c.projects.fileDocument({
+                path: { id: project.id },
+                payload: { title, ...(body === "" ? {} : { body }) }
+              })
+            )
+          )
           if (ok) {
             setTitle("")
             setBody("")
@@ -150,7 +187,10 @@ const Projects = () => {
   const { t } = useT()
   const projects = useLoad(loadProjects, [])
   const people = useLoad(loadPeople, [])
-  const receivers = useMemo(() => (people.data ?? []).filter((u) => u.role !== "client" && u.role !== "supervisor"), [people.data])
+  const receivers = useMemo(
+    () => (people.data ?? []).filter((u) => u.role !== "client" && u.role !== "supervisor"),
+    [people.data]
+  )
   const [selected, setSelected] = useState<string | undefined>(undefined)
   const project = (projects.data ?? []).find((p) => p.id === selected) ?? projects.data?.[0]
   return (
@@ -166,7 +206,11 @@ const Projects = () => {
           ))}
         </select>
       </label>
-      {project === undefined ? <p>{t("nothing")}</p> : <ProjectView key={project.id} project={project} people={receivers} />}
+      {project === undefined ? (
+        <p>{t("nothing")}</p>
+      ) : (
+        <ProjectView key={project.id} project={project} people={receivers} />
+      )}
     </section>
   )
 }

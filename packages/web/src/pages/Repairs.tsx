@@ -13,17 +13,35 @@ type Repair = RepairRequest.RepairRequest
 const NewRequest = ({ onFiled }: { onFiled: (r: Repair) => void }) => {
   const { t } = useT()
   const action = useAction()
-  const [form, setForm] = useState({ deviceType: "", deviceModel: "", problemDescription: "", serialNumber: "", category: "" })
-  const field = (name: keyof typeof form, label: string, multiline = false, required = true) => (
-    <label>
-      {label}
-      {multiline ? (
-        <textarea name={name} required={required} value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
-      ) : (
-        <input name={name} required={required} value={form[name]} onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })} />
-      )}
-    </label>
-  )
+  const [form, setForm] = useState({
+    deviceType: "",
+    deviceModel: "",
+    problemDescription: "",
+    serialNumber: "",
+    category: ""
+  })
+  const field = (name: keyof typeof form, label: string, multiline = false, required = true) =>
+    multiline ? (
+      <label>
+        {label}
+        <textarea
+          name={name}
+          required={required}
+          value={form[name]}
+          onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })}
+        />
+      </label>
+    ) : (
+      <label>
+        {label}
+        <input
+          name={name}
+          required={required}
+          value={form[name]}
+          onInput={(e) => setForm({ ...form, [name]: e.currentTarget.value })}
+        />
+      </label>
+    )
   return (
     <form
       className="card-form"
@@ -105,11 +123,15 @@ const RepairItem = ({
       <p>{repair.problemDescription}</p>
       <p className="meta">
         {names.get(repair.clientId) ?? ""}
-        {repair.technicianId._tag === "Some" ? ` → ${t("technician")}: ${names.get(repair.technicianId.value) ?? ""}` : ""}
+        {repair.technicianId._tag === "Some"
+          ? ` → ${t("technician")}: ${names.get(repair.technicianId.value) ?? ""}`
+          : ""}
         {repair.holdReason._tag === "Some" ? ` · ${t("reason")}: ${repair.holdReason.value}` : ""}
         {repair.completionNote._tag === "Some" ? ` · ${t("note")}: ${repair.completionNote.value}` : ""}
       </p>
-      {repair.rating._tag === "Some" ? <p className="rated">{t("rated", { score: repair.rating.value.score })}</p> : null}
+      {repair.rating._tag === "Some" ? (
+        <p className="rated">{t("rated", { score: repair.rating.value.score })}</p>
+      ) : null}
       <Notice kind="error">{action.error}</Notice>
       {manages && (repair.status === "new" || repair.status === "on_hold" || repair.status === "in_progress") ? (
         <div className="actions">
@@ -127,13 +149,24 @@ const RepairItem = ({
           <button
             type="button"
             disabled={action.busy || technician === ""}
-            onClick={() => act(() => call((c) => c.repairs.assign({ path: { id }, payload: { technicianId: technician as User.User["id"] } })))}
+            onClick={() =>
+              act(() =>
+                call((c) =>
+                  c.repairs.assign({ path: { id }, payload: { technicianId: technician as User.User["id"] } })
+                )
+              )
+            }
           >
             {t("assign")}
           </button>
           <label>
             {t("deadline")}
-            <input type="datetime-local" name="deadline" value={deadline} onInput={(e) => setDeadline(e.currentTarget.value)} />
+            <input
+              type="datetime-local"
+              name="deadline"
+              value={deadline}
+              onInput={(e) => setDeadline(e.currentTarget.value)}
+            />
           </label>
           <button
             type="button"
@@ -157,7 +190,11 @@ const RepairItem = ({
       {works && (repair.status === "new" || repair.status === "on_hold" || repair.status === "in_progress") ? (
         <div className="actions">
           {repair.status !== "in_progress" ? (
-            <button type="button" disabled={action.busy} onClick={() => act(() => call((c) => c.repairs.start({ path: { id } })))}>
+            <button
+              type="button"
+              disabled={action.busy}
+              onClick={() => act(() => call((c) => c.repairs.start({ path: { id } })))}
+            >
               {t("start")}
             </button>
           ) : (
@@ -194,7 +231,10 @@ const RepairItem = ({
             e.preventDefault()
             void act(() =>
               call((c) =>
-                c.repairs.rate({ path: { id }, payload: { score: Number(score), ...(feedback === "" ? {} : { feedback }) } })
+                c.repairs.rate({
+                  path: { id },
+                  payload: { score: Number(score), ...(feedback === "" ? {} : { feedback }) }
+                })
               )
             )
           }}
@@ -230,7 +270,9 @@ const Repairs = () => {
   useLive(repairs.reload, (e) => typeof e.type === "string" && e.type.startsWith("repair."))
   const people = useLoad(loadPeople, [])
   const names = useMemo(() => new Map((people.data ?? []).map((u) => [u.id as string, u.name])), [people.data])
-  const technicians = (people.data ?? []).filter((u) => u.active && (u.role === "worker" || u.role === "manager" || u.role === "admin"))
+  const technicians = (people.data ?? []).filter(
+    (u) => u.active && (u.role === "worker" || u.role === "manager" || u.role === "admin")
+  )
   const [message, setMessage] = useState<string | undefined>(undefined)
   return (
     <section className="repairs">
@@ -252,7 +294,13 @@ const Repairs = () => {
       ) : (
         <ul className="inbox">
           {repairs.data.items.map((r) => (
-            <RepairItem key={`${r.id}-${r.version}`} repair={r} names={names} technicians={technicians} onChanged={repairs.reload} />
+            <RepairItem
+              key={`${r.id}-${r.version}`}
+              repair={r}
+              names={names}
+              technicians={technicians}
+              onChanged={repairs.reload}
+            />
           ))}
         </ul>
       )}

@@ -1,7 +1,7 @@
 import type { User } from "@taskdesk/core"
 import { useState } from "react"
-import { ApiFailure, call } from "../api.js"
 import { LanguagePicker } from "../App.js"
+import { ApiFailure, call } from "../api.js"
 import { useT } from "../i18n.js"
 import { describe } from "../problem.js"
 import { Notice } from "../ui.js"
@@ -21,7 +21,9 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (user: User.User) => void }
       const session = await call((c) => c.auth.login({ payload: { username, password, cookie: true } }))
       onSignedIn(session.user)
     } catch (failure) {
-      setError(failure instanceof ApiFailure && failure.tag === "Unauthorized" ? t("err_badLogin") : describe(failure, t))
+      setError(
+        failure instanceof ApiFailure && failure.tag === "Unauthorized" ? t("err_badLogin") : describe(failure, t)
+      )
     } finally {
       setBusy(false)
     }
@@ -32,7 +34,13 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (user: User.User) => void }
       <form onSubmit={submit} aria-label={t("signIn")}>
         <label>
           {t("username")}
-          <input name="username" autoComplete="username" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+          <input
+            name="username"
+            autoComplete="username"
+            required
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
         </label>
         <label>
           {t("password")}

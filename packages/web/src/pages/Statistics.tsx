@@ -39,6 +39,7 @@ const ChartBox = ({
   kind?: "bar" | "doughnut"
 }) => {
   const canvas = useRef<HTMLCanvasElement>(null)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: redrawn when the numbers change, not when new arrays hold the same ones
   useEffect(() => {
     if (canvas.current === null) return
     const chart = new Chart(canvas.current, {
@@ -88,7 +89,10 @@ const Statistics = () => {
   const people = useLoad(loadPeople, [])
   const projects = useLoad(loadProjects, [])
   const names = useMemo(() => new Map((people.data ?? []).map((u) => [u.id as string, u.name])), [people.data])
-  const projectNames = useMemo(() => new Map((projects.data ?? []).map((p) => [p.id as string, p.name])), [projects.data])
+  const projectNames = useMemo(
+    () => new Map((projects.data ?? []).map((p) => [p.id as string, p.name])),
+    [projects.data]
+  )
   const r = repairs.data
   const k = tasks.data
   const statuses = ["new", "in_progress", "on_hold", "completed", "cancelled"] as const

@@ -6,7 +6,8 @@ import { useT } from "../i18n.js"
 import { onLink } from "../router.js"
 import { formatDate, Notice, useAction, useLoad } from "../ui.js"
 
-const show = (u: unknown): string => (u === null || u === undefined ? "—" : typeof u === "string" ? u : JSON.stringify(u))
+const show = (u: unknown): string =>
+  u === null || u === undefined ? "—" : typeof u === "string" ? u : JSON.stringify(u)
 
 /** What an audit event changed, as `field: old → new` lines. */
 const changesOf = (event: AuditEvent.AuditEvent): ReadonlyArray<string> => {
@@ -83,8 +84,7 @@ const TaskPage = ({ id }: { id: string }) => {
       <ol className="history">
         {(history.data ?? []).map((event) => (
           <li key={String(event.sequence)}>
-            <time>{formatDate(event.at, language)}</time> <strong>{event.type}</strong>{" "}
-            {names.get(event.actorId) ?? ""}
+            <time>{formatDate(event.at, language)}</time> <strong>{event.type}</strong> {names.get(event.actorId) ?? ""}
             {changesOf(event).length > 0 ? (
               <ul>
                 {changesOf(event).map((line) => (
