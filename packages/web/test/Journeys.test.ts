@@ -1,16 +1,7 @@
 import { afterAll, assert, beforeAll, it } from "@effect/vitest"
 import type { Browser, Page } from "playwright-core"
-import {
-  api,
-  bearer,
-  buildPages,
-  type DemoServer,
-  demoServer,
-  describeBrowser,
-  launch,
-  screenshot,
-  signIn
-} from "../testing/Browser.js"
+import { api, bearer, buildPages, type DemoServer, demoServer, launch, screenshot, signIn } from "../testing/Browser.js"
+import { describeBrowser } from "../testing/Suite.js"
 
 /** A card on the board, by its title, in the column of `status`. */
 const cardIn = (page: Page, status: string, title: string) =>

@@ -1,27 +1,16 @@
 /**
  * Debian's Chromium for the browser tests, driven by playwright-core (which never downloads a
- * browser). Missing Chromium skips the suites, and under `CI=true` fails the run instead.
+ * browser). Missing Chromium skips the suites (see Suite.ts), and under `CI=true` fails the run instead.
  */
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
-import { describe, it } from "@effect/vitest"
 import { type Browser, chromium, type Page } from "playwright-core"
 import * as Taskdesk from "../../http/test/fixtures/taskdeskProcess.js"
 
 export const chromiumPath = "/usr/bin/chromium"
 export const chromiumAvailable = Fs.existsSync(chromiumPath)
-
-/** A suite that needs Chromium: skipped without it, failed without it under CI=true. */
-export const describeBrowser = (name: string, body: () => void): void => {
-  if (!chromiumAvailable && process.env.CI === "true") {
-    it(`Chromium is installed at ${chromiumPath} (required under CI=true)`, () => {
-      throw new Error(`${chromiumPath} is missing: apt-get install -y chromium`)
-    })
-  }
-  describe.skipIf(!chromiumAvailable)(name, body)
-}
 
 export const launch = (): Promise<Browser> =>
   chromium.launch({
@@ -60,11 +49,12 @@ export interface DemoServer {
 }
 
 /** `taskdesk serve --demo` on SQLite in a fresh directory, with the printed demo sign-ins. */
-export const demoServer = async (): Promise<DemoServer> => {
+export const demoServer = async (env: Record<string, string> = {}): Promise<DemoServer> => {
   const dir = Taskdesk.tempDir("web")
   const { process: server, url } = await Taskdesk.serve(["--demo"], {
     TASKDESK_DATA_DIR: Path.join(dir, "data"),
-    TASKDESK_LOG_LEVEL: "error"
+    TASKDESK_LOG_LEVEL: "error",
+    ...env
   })
   const passwords = new Map<string, string>()
   for (const line of server.stdout().split("\n")) {

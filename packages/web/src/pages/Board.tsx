@@ -5,7 +5,7 @@ import { loadPeople, loadProjects, loadTasks, type TaskFilters } from "../data.j
 import { type Translate, useT } from "../i18n.js"
 import { type LiveEvent, useLive } from "../live.js"
 import { onLink } from "../router.js"
-import { Notice, useAction, useLoad } from "../ui.js"
+import { formatDay, Notice, useAction, useLoad } from "../ui.js"
 
 export const columns: ReadonlyArray<Task.TaskStatus> = ["todo", "in_progress", "done", "cancelled"]
 
@@ -51,7 +51,7 @@ const Card = memo(({ task, names, t, language, onKeyMove }: CardProps) => {
       {overdue ? <span className="badge overdue">{t("overdue")}</span> : null}
       {task.dueAt._tag === "Some" ? (
         <span className="due">
-          {t("due")}: {new Date(task.dueAt.value.epochMillis).toLocaleDateString(language)}
+          {t("due")}: {formatDay(task.dueAt.value, language)}
         </span>
       ) : null}
       {task.assigneeIds.length > 0 ? (
