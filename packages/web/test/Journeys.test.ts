@@ -177,6 +177,27 @@ describeBrowser("the web pages in Chromium, against a demo server", () => {
     await page.close()
   })
 
+  it("the board filters by text, priority and assignee", async () => {
+    const page = await browser.newPage()
+    await signIn(page, server, "manager")
+    const cards = page.locator("li.card")
+    await cards.first().waitFor()
+    const all = await cards.count()
+    await page.getByLabel("Search").fill("extinguishers")
+    await page.waitForFunction(() => document.querySelectorAll("li.card").length === 1)
+    assert.include(await cards.first().textContent(), "Inspect the workshop's fire extinguishers")
+    await page.getByLabel("Search").fill("")
+    await page.waitForFunction((n) => document.querySelectorAll("li.card").length === n, all)
+    await page.getByLabel("Priority").selectOption("high")
+    await page.waitForFunction((n) => document.querySelectorAll("li.card").length < n, all)
+    for (const text of await cards.allTextContents()) assert.include(text, "High")
+    await page.getByLabel("Priority").selectOption("")
+    await page.getByLabel("Assignee").selectOption({ label: "Maria Kuznetsova" })
+    await page.waitForFunction((n) => document.querySelectorAll("li.card").length < n, all)
+    for (const text of await cards.allTextContents()) assert.include(text, "Maria Kuznetsova")
+    await page.close()
+  })
+
   it("a card moved in one browser shows in another without a reload", async () => {
     const one = await browser.newContext()
     const two = await browser.newContext()

@@ -1,5 +1,5 @@
 import { type Project, Task, type User } from "@taskdesk/core"
-import { memo, useCallback, useMemo, useRef, useState } from "react"
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { call } from "../api.js"
 import { loadPeople, loadProjects, loadTasks, type TaskFilters } from "../data.js"
 import { type Translate, useT } from "../i18n.js"
@@ -70,6 +70,12 @@ const Card = memo(({ task, names, t, language, onKeyMove }: CardProps) => {
 export const Board = () => {
   const { t, language } = useT()
   const [filters, setFilters] = useState<TaskFilters>({})
+  // Typing in the text fields asks the server once the typing pauses, not once per key.
+  const [typed, setTyped] = useState<{ text?: string; tag?: string }>({})
+  useEffect(() => {
+    const timer = setTimeout(() => setFilters((f) => ({ ...f, ...typed })), 300)
+    return () => clearTimeout(timer)
+  }, [typed])
   const tasks = useLoad(() => loadTasks(filters), [JSON.stringify(filters)])
   const people = useLoad(loadPeople, [])
   const projects = useLoad(loadProjects, [])
@@ -126,10 +132,17 @@ export const Board = () => {
   return (
     <section className="board-page">
       <h1>{t("board")}</h1>
-      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t("search")}>
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t("filters")}>
         <label>
           {t("search")}
-          <input type="search" name="text" onChange={(e) => set({ text: e.currentTarget.value })} />
+          <input
+            type="search"
+            name="text"
+            onInput={(e) => {
+              const text = e.currentTarget.value
+              setTyped((x) => ({ ...x, text }))
+            }}
+          />
         </label>
         <label>
           {t("assignee")}
@@ -177,7 +190,13 @@ export const Board = () => {
         </label>
         <label>
           {t("tag")}
-          <input name="tag" onChange={(e) => set({ tag: e.currentTarget.value })} />
+          <input
+            name="tag"
+            onInput={(e) => {
+              const tag = e.currentTarget.value
+              setTyped((x) => ({ ...x, tag }))
+            }}
+          />
         </label>
         <label>
           {t("dueBefore")}
