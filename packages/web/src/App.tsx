@@ -1,6 +1,6 @@
 import type { User } from "@taskdesk/core"
 import { lazy, type ReactNode, Suspense, useEffect, useMemo, useState } from "react"
-import { call } from "./api.js"
+import { call, forget } from "./api.js"
 import {
   type Dictionary,
   en,
@@ -61,6 +61,12 @@ export const App = () => {
     )
   }, [])
   const i18n = { t, language, setLanguage }
+  const signOut = () => {
+    call((c) => c.account.logout()).finally(() => {
+      forget()
+      setUser(null)
+    })
+  }
   return (
     <I18n.Provider value={i18n}>
       {user === undefined ? (
@@ -76,15 +82,13 @@ export const App = () => {
         <SessionContext.Provider
           value={{
             user,
-            signOut: () => {
-              call((c) => c.account.logout()).finally(() => setUser(null))
-            },
+            signOut,
             onFailure: (failure) => {
               if (isSignedOut(failure)) setUser(null)
             }
           }}
         >
-          <Shell user={user} onSignOut={() => call((c) => c.account.logout()).finally(() => setUser(null))} />
+          <Shell user={user} onSignOut={signOut} />
         </SessionContext.Provider>
       )}
     </I18n.Provider>

@@ -177,6 +177,66 @@ describeBrowser("the web pages in Chromium, against a demo server", () => {
     await page.close()
   })
 
+  it("every page a manager may open renders; the texts switch language; sign-out ends the session", async () => {
+    const page = await browser.newPage()
+    const errors: Array<string> = []
+    page.on("pageerror", (error) => errors.push(error.message))
+    await signIn(page, server, "manager")
+    const nav = page.getByRole("navigation")
+    assert.deepStrictEqual(await nav.getByRole("link").allTextContents(), [
+      "Board",
+      "My inbox",
+      "Library",
+      "Repairs",
+      "Projects",
+      "Statistics"
+    ])
+    for (const [link, heading] of [
+      ["Statistics", "Statistics"],
+      ["Projects", "Projects"],
+      ["Repairs", "Repairs"],
+      ["My inbox", "My inbox"]
+    ] as const) {
+      await nav.getByRole("link", { name: link }).click()
+      await page.getByRole("heading", { level: 1, name: heading }).waitFor()
+    }
+    await nav.getByRole("link", { name: "Statistics" }).click()
+    await page.locator("figure.chart canvas").first().waitFor()
+    assert.isAtLeast(await page.locator("figure.chart canvas").count(), 6)
+    await screenshot(page, "manager-statistics")
+
+    // The task page: details, and the history with old → new values.
+    await nav.getByRole("link", { name: "Board" }).click()
+    await page.getByRole("link", { name: "Count the stock of filters" }).click()
+    await page.getByRole("heading", { level: 1, name: "Count the stock of filters" }).waitFor()
+    const history = page.locator(".history > li")
+    await history.first().waitFor()
+    // Oldest first: created, started, finished.
+    const lines = await history.allTextContents()
+    assert.include(lines[0], "task.created")
+    const started = lines.findIndex((l) => l.includes("status: todo → in_progress"))
+    const finished = lines.findIndex((l) => l.includes("status: in_progress → done"))
+    assert.isAbove(started, 0)
+    assert.isAbove(finished, started)
+    await page.getByLabel("Comment").fill("Counted twice, all there")
+    await page.getByRole("button", { name: "Add comment" }).click()
+    await page.locator(".comments li", { hasText: "Counted twice, all there" }).waitFor()
+
+    await page.getByLabel("Language").selectOption("ru")
+    await nav.getByRole("link", { name: "Доска" }).waitFor()
+    assert.strictEqual(await page.evaluate(() => document.documentElement.lang), "ru")
+    await page.getByLabel("Язык").selectOption("zh")
+    await nav.getByRole("link", { name: "看板" }).waitFor()
+    await page.getByLabel("语言").selectOption("en")
+
+    await page.getByRole("button", { name: "Sign out" }).click()
+    await page.getByRole("button", { name: "Sign in" }).waitFor()
+    await page.reload()
+    await page.getByRole("button", { name: "Sign in" }).waitFor()
+    assert.deepStrictEqual(errors, [])
+    await page.close()
+  })
+
   it("the board filters by text, priority and assignee", async () => {
     const page = await browser.newPage()
     await signIn(page, server, "manager")

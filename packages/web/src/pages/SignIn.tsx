@@ -1,7 +1,7 @@
 import type { User } from "@taskdesk/core"
 import { useState } from "react"
 import { LanguagePicker } from "../App.js"
-import { ApiFailure, call } from "../api.js"
+import { ApiFailure, call, remember } from "../api.js"
 import { useT } from "../i18n.js"
 import { describe } from "../problem.js"
 import { Notice } from "../ui.js"
@@ -19,6 +19,7 @@ export const SignIn = ({ onSignedIn }: { onSignedIn: (user: User.User) => void }
     setError(undefined)
     try {
       const session = await call((c) => c.auth.login({ payload: { username, password, cookie: true } }))
+      remember(session)
       onSignedIn(session.user)
     } catch (failure) {
       setError(

@@ -9,10 +9,18 @@ import { formatDate, Notice, useAction, useLoad } from "../ui.js"
 const show = (u: unknown): string =>
   u === null || u === undefined ? "—" : typeof u === "string" ? u : JSON.stringify(u)
 
-/** What an audit event changed, as `field: old → new` lines. */
+/** What an audit event changed, as `field: old → new` lines (a status move names both states). */
 const changesOf = (event: AuditEvent.AuditEvent): ReadonlyArray<string> => {
-  const payload = event.payload as { changes?: ReadonlyArray<{ field: string; from: unknown; to: unknown }> }
-  return (payload.changes ?? []).map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`)
+  const payload = event.payload as {
+    changes?: ReadonlyArray<{ field: string; from: unknown; to: unknown }>
+    from?: unknown
+    to?: unknown
+  }
+  const lines = (payload.changes ?? []).map((c) => `${c.field}: ${show(c.from)} → ${show(c.to)}`)
+  if (payload.changes === undefined && typeof payload.from === "string" && typeof payload.to === "string") {
+    lines.push(`status: ${payload.from} → ${payload.to}`)
+  }
+  return lines
 }
 
 /** One task: details, assignees, comments and its history, oldest first. */
