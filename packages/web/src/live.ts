@@ -3,10 +3,28 @@ import { useEffect, useRef, useState } from "react"
 /** How the page learns about others' changes: the server's event stream, or refreshing. */
 export type LiveMode = "connecting" | "sse" | "poll"
 
+/** An item as `GET /api/events` lists it; its type is `type` or, in the audit log's own shape, `payload._tag`. */
 export interface LiveEvent {
   readonly type?: string
+  readonly payload?: { readonly _tag?: string }
   readonly subject?: { readonly kind?: string; readonly id?: string } | string
 }
+
+/** The event's type (`task.updated`) or, failing that, its subject's kind (`task`), for matching by prefix. */
+export const kindOf = (event: LiveEvent): string => {
+  if (typeof event.type === "string") return event.type
+  if (typeof event.payload?._tag === "string") return event.payload._tag
+  if (typeof event.subject === "string") return `${event.subject.split(":")[0]}.`
+  return typeof event.subject?.kind === "string" ? `${event.subject.kind}.` : ""
+}
+
+/** Whether the event is about one of `kinds` (`"task"`, `"assignment"`, …). */
+export const about =
+  (...kinds: ReadonlyArray<string>) =>
+  (event: LiveEvent): boolean => {
+    const kind = kindOf(event)
+    return kinds.some((k) => kind.startsWith(`${k}.`))
+  }
 
 const pollMs = 30_000
 

@@ -3,13 +3,14 @@ import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { call } from "../api.js"
 import { loadPeople, loadProjects, loadTasks, type TaskFilters } from "../data.js"
 import { type Translate, useT } from "../i18n.js"
-import { type LiveEvent, useLive } from "../live.js"
+import { about, useLive } from "../live.js"
 import { onLink } from "../router.js"
 import { formatDay, Notice, useAction, useLoad } from "../ui.js"
 
 export const columns: ReadonlyArray<Task.TaskStatus> = ["todo", "in_progress", "done", "cancelled"]
 
-const relevant = (event: LiveEvent) => typeof event.type === "string" && event.type.startsWith("task.")
+// Accepting an assignment moves its task too, so assignment events redraw the board as well.
+const relevant = about("task", "assignment")
 
 interface CardProps {
   readonly task: Task.Task

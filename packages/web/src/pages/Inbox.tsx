@@ -2,7 +2,7 @@ import type { Assignment } from "@taskdesk/core"
 import { useState } from "react"
 import { call } from "../api.js"
 import { useT } from "../i18n.js"
-import { useLive } from "../live.js"
+import { about, useLive } from "../live.js"
 import { onLink } from "../router.js"
 import { formatDate, Notice, useAction, useLoad } from "../ui.js"
 
@@ -13,7 +13,7 @@ export const Inbox = () => {
   const { t, language } = useT()
   const [filter, setFilter] = useState<Filter>("pending")
   const inbox = useLoad(() => call((c) => c.assignments.inbox({ urlParams: { status: filter } })), [filter])
-  useLive(inbox.reload, (e) => typeof e.type === "string" && e.type.startsWith("assignment."))
+  useLive(inbox.reload, about("assignment", "task"))
   const action = useAction()
   const [rejecting, setRejecting] = useState<string | undefined>(undefined)
   const [reason, setReason] = useState("")
@@ -57,7 +57,7 @@ export const Inbox = () => {
                 <a href={`/tasks/${task.id}`} onClick={onLink(`/tasks/${task.id}`)} className="title">
                   {task.title}
                 </a>
-                <span className={`badge status-${assignment.status}`}>{assignment.status}</span>
+                <span className={`badge status-${assignment.status}`}>{t(`assignment_${assignment.status}`)}</span>
                 {overdue ? <span className="badge overdue">{t("overdue")}</span> : null}
                 {dueSoon ? <span className="badge soon">{t("dueSoon")}</span> : null}
                 {assignment.dueAt._tag === "Some" ? (

@@ -4,7 +4,7 @@ import { useMemo, useState } from "react"
 import { call } from "../api.js"
 import { loadPeople } from "../data.js"
 import { useT } from "../i18n.js"
-import { useLive } from "../live.js"
+import { about, useLive } from "../live.js"
 import { useSession } from "../session.js"
 import { formatDate, Notice, useAction, useLoad } from "../ui.js"
 
@@ -267,7 +267,7 @@ const Repairs = () => {
   const { t } = useT()
   const { user } = useSession()
   const repairs = useLoad(() => call((c) => c.repairs.list({ urlParams: { limit: 200 } })), [])
-  useLive(repairs.reload, (e) => typeof e.type === "string" && e.type.startsWith("repair."))
+  useLive(repairs.reload, about("repair"))
   const people = useLoad(loadPeople, [])
   const names = useMemo(() => new Map((people.data ?? []).map((u) => [u.id as string, u.name])), [people.data])
   const technicians = (people.data ?? []).filter(
