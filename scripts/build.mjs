@@ -53,7 +53,7 @@ export const build = async () => {
 }
 
 /** Whether the web pages are missing or older than their sources or the API definition they call. */
-export const webStale = () => Web.stale(Math.max(Web.newestSource(), newestSource()))
+export const webStale = () => Web.stale()
 
 export const buildWeb = Web.build
 

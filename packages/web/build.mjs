@@ -10,7 +10,10 @@ const here = Path.dirname(fileURLToPath(import.meta.url))
 export const outdir = Path.join(here, "dist")
 const src = Path.join(here, "src")
 
-/** The newest modification time of what the pages are built from (their sources and the API definition). */
+/**
+ * The newest modification time of what the pages are built from: their sources, and the core and
+ * the HTTP package, whose API definition the typed client is made from.
+ */
 export const newestSource = () => {
   let newest = 0
   const walk = (dir) => {
@@ -21,6 +24,8 @@ export const newestSource = () => {
     }
   }
   walk(src)
+  walk(Path.join(here, "..", "core", "src"))
+  walk(Path.join(here, "..", "http", "src"))
   newest = Math.max(
     newest,
     Fs.statSync(Path.join(here, "package.json")).mtimeMs,
@@ -54,8 +59,10 @@ const html = (script, style) => `<!doctype html>
 `
 
 export const build = async () => {
-  const assets = Path.join(outdir, "assets")
-  Fs.rmSync(outdir, { recursive: true, force: true })
+  // Built beside dist and moved into place, so a server starting meanwhile never reads half a build.
+  const staging = `${outdir}.${process.pid}.tmp`
+  const assets = Path.join(staging, "assets")
+  Fs.rmSync(staging, { recursive: true, force: true })
   const result = await esbuild.build({
     // Aliases resolve from the working directory: packages/web, where preact is installed.
     absWorkingDir: here,
@@ -88,11 +95,17 @@ export const build = async () => {
   const script = Path.basename(entry[0])
   const style = entry[1].cssBundle === undefined ? undefined : Path.basename(entry[1].cssBundle)
   if (style === undefined) throw new Error("web build: no stylesheet")
-  Fs.writeFileSync(Path.join(outdir, "index.html"), html(script, style))
-  return { metafile: result.metafile, script, style }
+  Fs.writeFileSync(Path.join(staging, "index.html"), html(script, style))
+  Fs.rmSync(outdir, { recursive: true, force: true })
+  Fs.renameSync(staging, outdir)
+  const metafile = JSON.parse(JSON.stringify(result.metafile).replaceAll(Path.basename(staging), Path.basename(outdir)))
+  return { metafile, script, style }
 }
 
 if (process.argv[1] !== undefined && Path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await build()
-  console.log(`built ${Path.relative(process.cwd(), outdir)}`)
+  // `--if-stale`: only when a source is newer than the build (the tests use it, so parallel files do not rebuild).
+  if (!process.argv.includes("--if-stale") || stale()) {
+    await build()
+    console.log(`built ${Path.relative(process.cwd(), outdir)}`)
+  }
 }

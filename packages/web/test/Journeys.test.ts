@@ -181,7 +181,7 @@ describeBrowser("the web pages in Chromium, against a demo server", () => {
     await page.close()
   })
 
-  it("an administrator changes a job's schedule and runs it now", async () => {
+  it("an administrator changes a job's schedule and runs it now, changes a role and makes an API token", async () => {
     const page = await browser.newPage()
     await signIn(page, server, "admin")
     await page.getByRole("link", { name: "Admin" }).click()
@@ -200,7 +200,24 @@ describeBrowser("the web pages in Chromium, against a demo server", () => {
     await page.locator(`li.job[data-job-id="${jobId}"]`).getByRole("button", { name: "History" }).click()
     await page.locator(`li.job[data-job-id="${jobId}"] .runs li`, { hasText: "manual" }).first().waitFor()
 
+    // People and roles, and an API token shown once.
+    const row = page.locator("tr", { hasText: "client2" })
+    await row.getByLabel("Role").selectOption("partner")
+    await row.getByRole("button", { name: "Save" }).click()
+    await page
+      .locator("tr", { hasText: "client2" })
+      .getByRole("button", { name: "Save" })
+      .and(page.locator(":disabled"))
+      .waitFor()
+    await page.getByLabel("Name", { exact: true }).fill("reporting")
+    await page.getByRole("button", { name: "New token" }).click()
+    const secret = await page.getByRole("status").filter({ hasText: "shown once" }).locator("code").textContent()
+    const fromToken = await fetch(`${server.url}/api/auth/me`, { headers: { authorization: `Bearer ${secret}` } })
+    assert.strictEqual(((await fromToken.json()) as { username: string }).username, "admin")
+
     const admin = await bearer(server, "admin")
+    const users = await api(server, admin, "GET", "/users")
+    assert.strictEqual(users.find((u: { username: string }) => u.username === "client2").role, "partner")
     const view = await api(server, admin, "GET", `/scheduler/jobs/${jobId}`)
     assert.strictEqual(view.job.schedule.expression, "15 4 * * 1")
     const runs = await api(server, admin, "GET", `/scheduler/jobs/${jobId}/runs`)

@@ -29,9 +29,9 @@ export const launch = (): Promise<Browser> =>
 
 const webRoot = Path.resolve(fileURLToPath(new URL("..", import.meta.url)))
 
-/** Builds the pages (as `pnpm install` does) so the server serves this checkout's sources. */
+/** Builds the pages (as `pnpm install` does) when a source is newer, so the server serves this checkout's sources. */
 export const buildPages = () => {
-  ChildProcess.execFileSync(process.execPath, [Path.join(webRoot, "build.mjs")], { stdio: "pipe" })
+  ChildProcess.execFileSync(process.execPath, [Path.join(webRoot, "build.mjs"), "--if-stale"], { stdio: "pipe" })
 }
 
 /** Where screenshots go: test-results/ at the workspace root (ignored by git). */
