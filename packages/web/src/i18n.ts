@@ -30,6 +30,7 @@ export const en = {
   tag: "Tag",
   dueBefore: "Due before",
   search: "Search",
+  created: "Created",
   filters: "Filters",
   any: "Any",
   due: "Due",

@@ -31,6 +31,7 @@ const ru: Dictionary = {
   tag: "Метка",
   dueBefore: "Срок до",
   search: "Поиск",
+  created: "Создано",
   filters: "Фильтры",
   any: "Любой",
   due: "Срок",

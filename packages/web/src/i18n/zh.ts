@@ -31,6 +31,7 @@ const zh: Dictionary = {
   tag: "标签",
   dueBefore: "截止日期前",
   search: "搜索",
+  created: "已创建",
   filters: "筛选",
   any: "全部",
   due: "截止",

@@ -137,7 +137,7 @@ const Statistics = () => {
               title={t("tasksPerAssignee")}
               labels={k.byAssignee.map((a) => names.get(a.assigneeId) ?? a.assigneeId)}
               series={[
-                { label: t("status_todo"), data: k.byAssignee.map((a) => a.created) },
+                { label: t("created"), data: k.byAssignee.map((a) => a.created) },
                 { label: t("status_done"), data: k.byAssignee.map((a) => a.completed) },
                 { label: t("overdue"), data: k.byAssignee.map((a) => a.overdue) }
               ]}
@@ -146,7 +146,7 @@ const Statistics = () => {
               title={t("tasksPerProject")}
               labels={k.byProject.map((p) => projectNames.get(p.projectId) ?? p.projectId)}
               series={[
-                { label: t("status_todo"), data: k.byProject.map((p) => p.created) },
+                { label: t("created"), data: k.byProject.map((p) => p.created) },
                 { label: t("status_done"), data: k.byProject.map((p) => p.completed) }
               ]}
             />
