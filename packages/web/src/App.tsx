@@ -118,6 +118,11 @@ const Shell = ({ user, onSignOut }: { user: User.User; onSignOut: () => void }) 
   useEffect(() => {
     if (path === "/" || path === "/signin") navigate(home(user.role))
   }, [path, user.role])
+  // A new page takes the focus, so keyboard and screen-reader users start at its content.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the page changes
+  useEffect(() => {
+    document.getElementById("main")?.focus()
+  }, [first])
   let page: ReactNode
   const allowed = (p: Page, node: ReactNode) => (mayUse(user.role, p) ? node : <p>{t("err_forbidden")}</p>)
   switch (first) {

@@ -267,6 +267,12 @@ describeBrowser("the web pages in Chromium, against a demo server", () => {
     const finished = lines.findIndex((l) => l.includes("status: in_progress → done"))
     assert.isAbove(started, 0)
     assert.isAbove(finished, started)
+    // Moves from the task page offer the legal ones only (done → in progress).
+    const moves = page.getByRole("group", { name: "Move to" }).getByRole("button")
+    assert.deepStrictEqual(await moves.allTextContents(), ["Move to: In progress"])
+    await moves.first().click()
+    await page.getByRole("group", { name: "Move to" }).getByRole("button", { name: "Move to: Done" }).waitFor()
+    await page.locator(".history > li", { hasText: "status: done → in_progress" }).waitFor()
     await page.getByLabel("Comment").fill("Counted twice, all there")
     await page.getByRole("button", { name: "Add comment" }).click()
     await page.locator(".comments li", { hasText: "Counted twice, all there" }).waitFor()

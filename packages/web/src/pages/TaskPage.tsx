@@ -1,4 +1,4 @@
-import type { AuditEvent, Task } from "@taskdesk/core"
+import { type AuditEvent, Task } from "@taskdesk/core"
 import { useMemo, useState } from "react"
 import { call } from "../api.js"
 import { loadPeople } from "../data.js"
@@ -57,6 +57,34 @@ const TaskPage = ({ id }: { id: string }) => {
             <dt>{t("tag")}</dt>
             <dd>{task.data.tags.join(", ") || "—"}</dd>
           </dl>
+          <div className="actions" role="group" aria-label={t("moveTo")}>
+            {/* The legal moves only, as buttons: the board's drag and arrow keys are not there on a phone. */}
+            {Task.transitions[task.data.status].map((to) => (
+              <button
+                key={to}
+                type="button"
+                disabled={action.busy}
+                onClick={async () => {
+                  const current = task.data
+                  if (current === undefined) return
+                  const ok = await action.run(async () => {
+                    const updated = await call((c) =>
+                      c.tasks.update({
+                        path: { id: taskId },
+                        headers: { "if-match": `"${current.version}"` },
+                        payload: { status: to }
+                      })
+                    )
+                    task.setData(updated)
+                  })
+                  if (ok) history.reload()
+                  else task.reload()
+                }}
+              >
+                {t("moveTo")}: {t(`status_${to}`)}
+              </button>
+            ))}
+          </div>
           <h2>{t("description")}</h2>
           <p className="description">{task.data.description || "—"}</p>
         </>
