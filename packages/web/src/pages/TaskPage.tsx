@@ -57,7 +57,8 @@ const TaskPage = ({ id }: { id: string }) => {
             <dt>{t("tag")}</dt>
             <dd>{task.data.tags.join(", ") || "—"}</dd>
           </dl>
-          <div className="actions" role="group" aria-label={t("moveTo")}>
+          <fieldset className="actions moves">
+            <legend className="sr-only">{t("moveTo")}</legend>
             {/* The legal moves only, as buttons: the board's drag and arrow keys are not there on a phone. */}
             {Task.transitions[task.data.status].map((to) => (
               <button
@@ -84,7 +85,7 @@ const TaskPage = ({ id }: { id: string }) => {
                 {t("moveTo")}: {t(`status_${to}`)}
               </button>
             ))}
-          </div>
+          </fieldset>
           <h2>{t("description")}</h2>
           <p className="description">{task.data.description || "—"}</p>
         </>
