@@ -13,13 +13,13 @@ import {
   useT
 } from "./i18n.js"
 import { Board } from "./pages/Board.js"
-import { Inbox } from "./pages/Inbox.js"
 import { SignIn } from "./pages/SignIn.js"
 import { isSignedOut } from "./problem.js"
 import { navigate, onLink, usePath } from "./router.js"
 import { home, mayUse, type Page, SessionContext } from "./session.js"
 
 // Pages a role uses less often load when first opened, keeping the first load small.
+const Inbox = lazy(() => import("./pages/Inbox.js"))
 const TaskPage = lazy(() => import("./pages/TaskPage.js"))
 const Library = lazy(() => import("./pages/Library.js"))
 const Repairs = lazy(() => import("./pages/Repairs.js"))

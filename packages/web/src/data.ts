@@ -30,8 +30,11 @@ export interface TaskFilters {
 
 const maxPages = 20
 
-/** Every task the filters match, page by page (200 a page). */
-export const loadTasks = async (filters: TaskFilters): Promise<ReadonlyArray<Task.Task>> => {
+/** Every task the filters match, page by page (200 a page); `onPage` sees what has come so far after each. */
+export const loadTasks = async (
+  filters: TaskFilters,
+  onPage?: (sofar: ReadonlyArray<Task.Task>) => void
+): Promise<ReadonlyArray<Task.Task>> => {
   const tasks: Array<Task.Task> = []
   let cursor: string | undefined
   for (let i = 0; i < maxPages; i++) {
@@ -53,6 +56,7 @@ export const loadTasks = async (filters: TaskFilters): Promise<ReadonlyArray<Tas
     )
     tasks.push(...page.items)
     if (page.nextCursor._tag === "None") break
+    onPage?.([...tasks])
     cursor = page.nextCursor.value
   }
   return tasks

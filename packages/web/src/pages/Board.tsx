@@ -77,7 +77,14 @@ export const Board = () => {
     const timer = setTimeout(() => setFilters((f) => ({ ...f, ...typed })), 300)
     return () => clearTimeout(timer)
   }, [typed])
-  const tasks = useLoad(() => loadTasks(filters), [JSON.stringify(filters)])
+  // The first page of cards shows while the next is fetched; a newer load makes an older one's pages moot.
+  const generation = useRef(0)
+  const tasks = useLoad(() => {
+    const mine = ++generation.current
+    return loadTasks(filters, (sofar) => {
+      if (generation.current === mine) tasks.setData(sofar)
+    })
+  }, [JSON.stringify(filters)])
   const people = useLoad(loadPeople, [])
   const projects = useLoad(loadProjects, [])
   const [message, setMessage] = useState<string | undefined>(undefined)

@@ -9,7 +9,7 @@ import { formatDate, Notice, useAction, useLoad } from "../ui.js"
 type Filter = "pending" | "in_progress" | "all"
 
 /** The signed-in person's assignments: accept, reject with a reason, complete. */
-export const Inbox = () => {
+const Inbox = () => {
   const { t, language } = useT()
   const [filter, setFilter] = useState<Filter>("pending")
   const inbox = useLoad(() => call((c) => c.assignments.inbox({ urlParams: { status: filter } })), [filter])
@@ -117,3 +117,5 @@ export const Inbox = () => {
     </section>
   )
 }
+
+export default Inbox
