@@ -60,3 +60,22 @@ describe("the reference server serves the built pages at /", () => {
     assert.strictEqual(api.headers.get("cache-control"), "no-store")
   })
 })
+
+describe("pnpm start", () => {
+  it("serves the pages with no step of its own: the compiled server finds the build beside it", async () => {
+    const dir = Taskdesk.tempDir("web-start")
+    const started = await Taskdesk.serve(
+      [],
+      { TASKDESK_DATA_DIR: Path.join(dir, "data"), TASKDESK_LOG_LEVEL: "error" },
+      Taskdesk.compiledEntry
+    )
+    try {
+      const page = await fetch(`${started.url}/inbox`)
+      assert.strictEqual(page.status, 200)
+      assert.strictEqual(page.headers.get("content-type"), "text/html; charset=utf-8")
+      assert.include(await page.text(), '<div id="root"></div>')
+    } finally {
+      await Taskdesk.stop(started.process)
+    }
+  })
+})
