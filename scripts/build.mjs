@@ -1,4 +1,5 @@
-// Builds the server into one JavaScript file, packages/http/dist/taskdesk.mjs, run by plain `node`:
+// Builds the server into one JavaScript file, packages/http/dist/taskdesk.mjs, run by plain `node`, and the web
+// pages it serves at `/` into packages/web/dist (packages/web/build.mjs). For the server:
 // the workspace's TypeScript and the pure-JavaScript dependencies are bundled; native modules
 // (better-sqlite3, @node-rs/argon2) stay outside and load from node_modules. `pnpm install` runs it
 // (`prepare`), and `pnpm start` when the bundle is missing or older than a source file.
@@ -6,6 +7,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
+import * as Web from "../packages/web/build.mjs"
 
 const root = Path.resolve(fileURLToPath(new URL("..", import.meta.url)))
 export const outfile = Path.join(root, "packages", "http", "dist", "taskdesk.mjs")
@@ -50,7 +52,14 @@ export const build = async () => {
   })
 }
 
+/** Whether the web pages are missing or older than their sources or the API definition they call. */
+export const webStale = () => Web.stale()
+
+export const buildWeb = Web.build
+
 if (process.argv[1] !== undefined && Path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   await build()
   console.log(`built ${Path.relative(root, outfile)}`)
+  await Web.build()
+  console.log(`built ${Path.relative(root, Web.outdir)}`)
 }

@@ -1,10 +1,15 @@
 // `pnpm start`: the compiled server under plain `node` (signals reach it directly), built first when
-// the bundle is missing or older than the sources. Arguments go to the `taskdesk` CLI.
+// the bundle is missing or older than the sources, and the web pages likewise. Arguments go to the
+// `taskdesk` CLI.
 import { pathToFileURL } from "node:url"
-import { build, outfile, stale } from "./build.mjs"
+import { build, buildWeb, outfile, stale, webStale } from "./build.mjs"
 
 if (stale()) {
   console.error("taskdesk: building the server (packages/http/dist/taskdesk.mjs)…")
   await build()
+}
+if (webStale()) {
+  console.error("taskdesk: building the web pages (packages/web/dist)…")
+  await buildWeb()
 }
 await import(pathToFileURL(outfile).href)

@@ -75,6 +75,10 @@ const docsPolicy =
 const otherHeaders = { ...securityHeaders, "content-security-policy": apiPolicy }
 const apiHeaders = { ...otherHeaders, "cache-control": "no-store" }
 const docsHeaders = { ...securityHeaders, "content-security-policy": docsPolicy }
+// The web pages load their own scripts and styles and talk only to this origin (the API, its event stream).
+const webPolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+const webHeaders = { ...securityHeaders, "content-security-policy": webPolicy }
 
 const pathOf = (url: string) => {
   const q = url.indexOf("?")
@@ -373,7 +377,13 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           requestIds.set(request, requestId)
           const path = pathOf(request.url)
           const cors = corsHeaders(request.headers.origin)
-          const base = path === "/docs" ? docsHeaders : path.startsWith("/api/") ? apiHeaders : otherHeaders
+          const base = path.startsWith("/api/")
+            ? apiHeaders
+            : path === "/docs"
+              ? docsHeaders
+              : path === "/openapi.json" || path.startsWith("/telegram/")
+                ? otherHeaders
+                : webHeaders
           const finish = (response: HttpServerResponse.HttpServerResponse) => {
             running.delete(fiber)
             const decorated = HttpServerResponse.setHeaders(

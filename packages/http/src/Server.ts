@@ -53,6 +53,7 @@ import { TelegramLive } from "./telegram/Http.js"
 import * as Webhook from "./telegram/Webhook.js"
 import { TemplatesLive } from "./templates/Http.js"
 import { UsersLive } from "./users/Http.js"
+import * as WebUi from "./WebUi.js"
 
 /** Every group's handlers (each also compiled for the dispatcher); they need the authentication middleware. */
 export const GroupsLive = Layer.mergeAll(
@@ -83,12 +84,14 @@ export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
 )
 
 /**
- * Serves the API, `/openapi.json` and `/docs` (Swagger UI, inlined: works offline) behind the
+ * Serves the API, `/openapi.json`, `/docs` (Swagger UI, inlined: works offline) and the web pages behind the
  * request pipeline: the API's endpoints through the compiled dispatcher, the rest through the
  * platform's router.
  */
 export const HttpLive = NodeServe.layer.pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  // The web pages at `/` (packages/web's build), with the page itself for any other path outside /api.
+  Layer.provide(WebUi.route()),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(Middleware.layer),
   Layer.provide(ApiLive),
