@@ -197,6 +197,15 @@ const TelegramSection = Schema.Struct({
   polling: Flag
 }).annotations(strict)
 
+const CsvSection = Schema.Struct({
+  /** The largest CSV file an import takes (`POST /api/import/…`, the CLI), in KiB; larger ones answer 413. */
+  importMaxBodyKb: key("import_max_body_kb", int(1, 4_194_304)),
+  /** The most data rows an import takes; more answer 413. */
+  importMaxRows: key("import_max_rows", int(1, 100_000_000)),
+  /** The most rows an export writes before it stops (the file then ends early); 0: no limit. */
+  exportMaxRows: key("export_max_rows", int(0, 1_000_000_000))
+}).annotations(strict)
+
 /** Every setting of the server, after defaults, `taskdesk.yaml` and `TASKDESK_*` variables. */
 export const Settings = Schema.Struct({
   server: ServerSection,
@@ -206,6 +215,7 @@ export const Settings = Schema.Struct({
   backup: BackupSection,
   notifications: NotificationsSection,
   telegram: TelegramSection,
+  csv: CsvSection,
   /** Where people reach the server's web UI: links in notifications, the Telegram webhook. */
   publicUrl: optionalKey("public_url", HttpUrl),
   dataDir: key("data_dir", Schema.String.pipe(Schema.minLength(1))),
@@ -241,6 +251,7 @@ export const defaults = {
   backup: { keep_daily: 7, keep_weekly: 4, keep_monthly: 12 },
   notifications: { dispatch_interval_seconds: 5, mode: "all" },
   telegram: { set_webhook: false, polling: false },
+  csv: { import_max_body_kb: 10_240, import_max_rows: 100_000, export_max_rows: 0 },
   data_dir: "./data"
 }
 
@@ -297,6 +308,9 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_SMTP_PASSWORD", path: ["notifications", "smtp", "password"] },
   { name: "TASKDESK_WEBHOOK_URL", path: ["notifications", "webhook", "url"] },
   { name: "TASKDESK_WEBHOOK_SECRET", path: ["notifications", "webhook", "secret"] },
+  { name: "TASKDESK_IMPORT_MAX_BODY_KB", path: ["csv", "import_max_body_kb"] },
+  { name: "TASKDESK_IMPORT_MAX_ROWS", path: ["csv", "import_max_rows"] },
+  { name: "TASKDESK_EXPORT_MAX_ROWS", path: ["csv", "export_max_rows"] },
   { name: "TASKDESK_DATA_DIR", path: ["data_dir"] },
   { name: "TASKDESK_DATABASE_URL", path: ["database_url"] },
   { name: "TASKDESK_ADMIN_PASSWORD", path: ["admin_password"] }
@@ -452,6 +466,7 @@ export const describe = (settings: Settings): string => {
     `scheduler     ${settings.scheduler.enabled ? "on" : "off"}, built-in jobs in ${settings.scheduler.timeZone}, run history ${settings.scheduler.runHistoryDays} d`,
     `backups       ${backupDirectory(settings)}, keep ${settings.backup.keepDaily} daily, ${settings.backup.keepWeekly} weekly, ${settings.backup.keepMonthly} monthly`,
     `notifications ${channelNames(settings).join(", ") || "log only"}${settings.publicUrl === undefined ? "" : `, links to ${settings.publicUrl}`}`,
+    `csv           imports up to ${settings.csv.importMaxBodyKb} KiB and ${settings.csv.importMaxRows} rows, exports ${settings.csv.exportMaxRows === 0 ? "unlimited" : `up to ${settings.csv.exportMaxRows} rows`}`,
     `logging       ${settings.logging.level} as ${settings.logging.format}${settings.logging.requests ? ", every request" : ""}`,
     `admin pass    ${settings.adminPassword === undefined ? "random, printed at first start" : "from configuration"}`
   ].join("\n")
