@@ -604,6 +604,9 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
         )
       })
 
-    return { users, tasks } as const
+    /** Whether the actor may import: asked before a file is even read. */
+    const allowed = Effect.flatMap(CurrentActor, (actor) => ensure(policy, actor, "data.import"))
+
+    return { users, tasks, allowed } as const
   })
 }) {}

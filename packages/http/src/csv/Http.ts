@@ -70,6 +70,7 @@ export const CsvLive = Dispatcher.group(TaskdeskApi, "csv", (handlers) =>
 
     const importing = (entity: "users" | "tasks", dryRun: boolean) =>
       Effect.gen(function* () {
+        yield* imports.allowed
         const table = yield* ImportFile.read(entity, yield* uploaded, settings.csv.importMaxRows)
         return yield* entity === "users" ? imports.users(table, { dryRun }) : imports.tasks(table, { dryRun })
       })
@@ -86,10 +87,13 @@ export const CsvLive = Dispatcher.group(TaskdeskApi, "csv", (handlers) =>
       )
       .handle("exportRepairs", ({ urlParams: { bom, ...query } }) =>
         Effect.flatMap(
-          Export.repairs((cursor) => repairs.list({ ...query, limit: Export.pageSize, ...(cursor ? { cursor } : {}) }), {
-            bom: yes(bom),
-            maxRows
-          }),
+          Export.repairs(
+            (cursor) => repairs.list({ ...query, limit: Export.pageSize, ...(cursor ? { cursor } : {}) }),
+            {
+              bom: yes(bom),
+              maxRows
+            }
+          ),
           (body) => csvResponse("repair-requests", body)
         )
       )
