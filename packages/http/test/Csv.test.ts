@@ -9,7 +9,10 @@ import { baseUrl, person, raw, serverLayer, uniqueName } from "./support.js"
 const fixture = (name: string) => Fs.readFileSync(Path.join(import.meta.dirname, "fixtures", "csv", name), "utf8")
 
 /** A raw request with its body as bytes and text (exports are not JSON). */
-const fetchText = (path: string, init: { token?: string; method?: string; body?: BodyInit; type?: string } = {}) =>
+const fetchText = (
+  path: string,
+  init: { token?: string; method?: string; body?: string | FormData; type?: string } = {}
+) =>
   Effect.gen(function* () {
     const url = yield* baseUrl
     const response = yield* Effect.promise(() =>
