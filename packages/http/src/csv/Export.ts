@@ -61,7 +61,7 @@ const optionalTime = (t: Option.Option<DateTime.Utc>) => Option.match(t, { onNon
 const optional = (v: Option.Option<string>) => Option.getOrElse(v, () => "")
 
 /** The page size of an export: the list endpoints' largest. */
-export const pageSize = 200
+export const pageSize = 500
 
 /**
  * How people are named in an export: by username for those who may read people (`user.read` on
