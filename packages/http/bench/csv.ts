@@ -19,7 +19,7 @@ import * as Path from "node:path"
 import { SqlStorage } from "@taskdesk/adapters"
 import { Task, TaskRepo, Transaction, User, UserRepo } from "@taskdesk/core"
 import { DateTime, Effect, Option } from "effect"
-import { makeTasks, users as benchUsers } from "../../adapters/bench/data.js"
+import { users as benchUsers, makeTasks } from "../../adapters/bench/data.js"
 import { adminPassword, postJson, referenceServerEnv, startServer, stopServer } from "./Support.js"
 
 const arg = (name: string, fallback: string) => {
@@ -70,7 +70,9 @@ console.log(`seeded ${taskCount} tasks into SQLite in ${seedSeconds.toFixed(1)} 
 
 const { child, url } = await startServer(["src/main.ts", "serve", "--port", "5184"], {
   cwd: Path.join(import.meta.dirname, ".."),
-  env: { ...referenceServerEnv(dir), TASKDESK_REQUEST_TIMEOUT: "600",
+  env: {
+    ...referenceServerEnv(dir),
+    TASKDESK_REQUEST_TIMEOUT: "600",
     TASKDESK_SCHEDULER_ENABLED: "false",
     TASKDESK_IMPORT_MAX_BODY_KB: "65536",
     TASKDESK_IMPORT_MAX_ROWS: String(Math.max(importRows, 100_000))
@@ -95,6 +97,8 @@ try {
   const idle = rss()
 
   let peak = idle
+  // The peak so far at each tenth of the rows: flat memory stops rising after the first tenths.
+  const trace: Array<number> = []
   const sampler = setInterval(() => {
     peak = Math.max(peak, rss())
   }, 50)
@@ -105,6 +109,7 @@ try {
   for await (const chunk of response.body!) {
     bytes += chunk.length
     for (const byte of chunk) if (byte === 10) lines++
+    if (lines >= ((trace.length + 1) * taskCount) / 10) trace.push(Math.round(peak - idle))
   }
   const seconds = (performance.now() - started) / 1000
   clearInterval(sampler)
@@ -129,7 +134,8 @@ try {
       `(target 50,000); JSON pages of 200: ${Math.round(jsonRate)} rows/s over ${jsonRows} rows (CSV ${(rate / jsonRate).toFixed(2)}×)`
   )
   console.log(
-    `export memory: idle ${idle.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, +${(peak - idle).toFixed(0)} MiB (target ≤ 50 MiB)`
+    `export memory: idle ${idle.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB, +${(peak - idle).toFixed(0)} MiB (target ≤ 50 MiB); ` +
+      `peak over idle at each tenth of the rows: ${trace.map((m) => `+${m}`).join(" ")} MiB`
   )
 
   // Import: seed 000's columns, people by their users.csv ids.

@@ -55,8 +55,11 @@ export const repairHeader = [
 
 export const statisticsHeader = ["section", "key", "metric", "value"] as const
 
-/** ISO 8601 in UTC with milliseconds, as the JSON API writes times. */
-const time = (t: DateTime.Utc) => DateTime.formatIso(t)
+/**
+ * ISO 8601 in UTC with milliseconds, as the JSON API writes times. `Date#toISOString` writes the same
+ * text as `DateTime.formatIso` at a fraction of its cost (a third of an export's CPU went there).
+ */
+const time = (t: DateTime.Utc) => new Date(DateTime.toEpochMillis(t)).toISOString()
 const optionalTime = (t: Option.Option<DateTime.Utc>) => Option.match(t, { onNone: () => "", onSome: time })
 const optional = (v: Option.Option<string>) => Option.getOrElse(v, () => "")
 
