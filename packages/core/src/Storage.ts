@@ -2,6 +2,7 @@ import type { AssignmentRepo } from "./AssignmentRepo.js"
 import type { CommentRepo } from "./CommentRepo.js"
 import type { DocumentRepo } from "./DocumentRepo.js"
 import type { EventLog } from "./EventLog.js"
+import type { ExternalRefs } from "./ExternalRefs.js"
 import type { JobStore } from "./JobStore.js"
 import type { Outbox } from "./Outbox.js"
 import type { ProjectRepo } from "./ProjectRepo.js"
@@ -27,3 +28,4 @@ export type Storage =
   | StatisticsRepo
   | JobStore
   | Outbox
+  | ExternalRefs

@@ -5,6 +5,7 @@ import { Comments } from "./Comments.js"
 import { Documents } from "./Documents.js"
 import { EventBus } from "./EventBus.js"
 import { IdGenerator } from "./IdGenerator.js"
+import { Imports } from "./Imports.js"
 import * as MemoryStorage from "./memory/MemoryStorage.js"
 import { Policy } from "./Policy.js"
 import { Projects } from "./Projects.js"
@@ -29,6 +30,7 @@ export type Services =
   | Resolutions
   | RepairRequests
   | Statistics
+  | Imports
 
 // Services that need only ports and the audit log.
 const foundation = Layer.mergeAll(
@@ -38,7 +40,8 @@ const foundation = Layer.mergeAll(
   Projects.Default,
   Documents.Default,
   RepairRequests.Default,
-  Statistics.Default
+  Statistics.Default,
+  Imports.Default
 ).pipe(Layer.provideMerge(AuditLog.Default))
 
 // Services built on the foundation's services (e.g. on Tasks).

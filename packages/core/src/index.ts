@@ -44,12 +44,18 @@ export * as Errors from "./Errors.js"
 export * as EventBus from "./EventBus.js"
 /** Storage port of the append-only event log. */
 export * as EventLog from "./EventLog.js"
+/** Other systems' ids for taskdesk's records (an import's seed ids): the storage port. */
+export * as ExternalRefs from "./ExternalRefs.js"
 /** A field's old and new value, as the history shows them. */
 export * as FieldChange from "./FieldChange.js"
 /** Port for new ids: monotonic ULIDs, or counters in tests. */
 export * as IdGenerator from "./IdGenerator.js"
 /** Branded ids, so one kind of id is never passed for another. */
 export * as Ids from "./Ids.js"
+/** How an imported file's values (seed 000's statuses, priorities, roles, dates) map to taskdesk's. */
+export * as ImportMapping from "./ImportMapping.js"
+/** Importing users and tasks from CSV rows: checked whole, applied in one transaction or not at all. */
+export * as Imports from "./Imports.js"
 /** The one rule for dates and times every entry point accepts. */
 export * as Instant from "./Instant.js"
 /** Scheduled jobs and their runs, as data. */

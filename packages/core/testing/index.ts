@@ -7,6 +7,7 @@ import { assignmentRepoSuite } from "./conformance/assignments.js"
 import { concurrentChangesSuite } from "./conformance/concurrency.js"
 import { documentRepoSuite } from "./conformance/documents.js"
 import { eventLogSuite } from "./conformance/events.js"
+import { externalRefsSuite } from "./conformance/externalRefs.js"
 import { jobStoreSuite, outboxSuite } from "./conformance/jobs.js"
 import { repairRequestRepoSuite, statisticsRepoSuite } from "./conformance/repairs.js"
 import { taskStatisticsSuite } from "./conformance/taskStatistics.js"
@@ -43,4 +44,5 @@ export const storageConformance = <E>(name: string, layer: Layer.Layer<Storage, 
     outboxSuite(layer)
     taskStatisticsSuite(layer)
     concurrentChangesSuite(layer)
+    externalRefsSuite(layer)
   })

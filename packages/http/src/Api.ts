@@ -2,6 +2,7 @@ import { HttpApi, OpenApi } from "@effect/platform"
 import { AnalysisApi } from "./analysis/Api.js"
 import { AssignmentsApi } from "./assignments/Api.js"
 import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
+import { CsvApi } from "./csv/Api.js"
 import { EventsApi } from "./events/Api.js"
 import { HealthApi, StorageApi } from "./health/Api.js"
 import { NotificationsApi } from "./notifications/Api.js"
@@ -49,6 +50,7 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .add(SchedulerApi)
   .add(NotificationsApi)
   .add(TelegramApi)
+  .add(CsvApi)
   .addError(Problem.InvalidInputProblem)
   .addError(Problem.MalformedRequestProblem)
   .addError(Problem.UnauthorizedProblem)
@@ -64,6 +66,8 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .addError(Problem.UnsupportedMediaTypeProblem)
   .addError(Problem.RuleViolationProblem)
   .addError(Problem.BatchRejectedProblem)
+  .addError(Problem.ImportRejectedProblem)
+  .addError(Problem.TooManyRowsProblem)
   .addError(Problem.IdempotencyKeyReusedProblem)
   .addError(Problem.SecretNotReplayedProblem)
   .addError(Problem.TooManyRequestsProblem)

@@ -8,6 +8,7 @@ import { version } from "./Api.js"
 import { Accounts } from "./auth/Accounts.js"
 import { CliFailure, failWith, settingsOr } from "./CliSettings.js"
 import * as Config from "./Config.js"
+import { exportCommand, importCommand } from "./csv/Commands.js"
 import * as Seed from "./Seed.js"
 import * as Server from "./Server.js"
 import * as ServerStorage from "./Storage.js"
@@ -215,7 +216,7 @@ const restore = Command.make(
 /** The `taskdesk` command. */
 export const command = Command.make("taskdesk").pipe(
   Command.withDescription("taskdesk's reference server and its administration"),
-  Command.withSubcommands([serve, migrate, seed, user, config, jobs, restore])
+  Command.withSubcommands([serve, migrate, seed, user, config, jobs, restore, importCommand, exportCommand])
 )
 
 /** Runs the CLI on `argv` (with the node executable and script first, as `process.argv`). */

@@ -219,6 +219,16 @@ const LlmSection = Schema.Struct({
   maxTokens: optionalKey("max_tokens", int(1, 1_000_000))
 }).annotations(strict)
 
+/** CSV import and export limits. */
+const CsvSection = Schema.Struct({
+  /** The largest CSV file an import takes (`POST /api/import/…`, the CLI), in KiB; larger ones answer 413. */
+  importMaxBodyKb: key("import_max_body_kb", int(1, 4_194_304)),
+  /** The most data rows an import takes; more answer 413. */
+  importMaxRows: key("import_max_rows", int(1, 100_000_000)),
+  /** The most rows an export writes before it stops (the file then ends early); 0: no limit. */
+  exportMaxRows: key("export_max_rows", int(0, 1_000_000_000))
+}).annotations(strict)
+
 /** Every setting of the server, after defaults, `taskdesk.yaml` and `TASKDESK_*` variables. */
 export const Settings = Schema.Struct({
   server: ServerSection,
@@ -229,6 +239,7 @@ export const Settings = Schema.Struct({
   notifications: NotificationsSection,
   telegram: TelegramSection,
   llm: LlmSection,
+  csv: CsvSection,
   /** Where people reach the server's web UI: links in notifications, the Telegram webhook. */
   publicUrl: optionalKey("public_url", HttpUrl),
   dataDir: key("data_dir", Schema.String.pipe(Schema.minLength(1))),
@@ -265,6 +276,7 @@ export const defaults = {
   notifications: { dispatch_interval_seconds: 5, mode: "all" },
   telegram: { set_webhook: false, polling: false },
   llm: { enabled: true, model: "gpt-4o-mini", daily_limit: 50, cache_minutes: 60, timeout_seconds: 60, max_retries: 3 },
+  csv: { import_max_body_kb: 10_240, import_max_rows: 100_000, export_max_rows: 0 },
   data_dir: "./data"
 }
 
@@ -330,6 +342,9 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_LLM_TIMEOUT_SECONDS", path: ["llm", "timeout_seconds"] },
   { name: "TASKDESK_LLM_MAX_RETRIES", path: ["llm", "max_retries"] },
   { name: "TASKDESK_LLM_MAX_TOKENS", path: ["llm", "max_tokens"] },
+  { name: "TASKDESK_IMPORT_MAX_BODY_KB", path: ["csv", "import_max_body_kb"] },
+  { name: "TASKDESK_IMPORT_MAX_ROWS", path: ["csv", "import_max_rows"] },
+  { name: "TASKDESK_EXPORT_MAX_ROWS", path: ["csv", "export_max_rows"] },
   { name: "TASKDESK_DATA_DIR", path: ["data_dir"] },
   { name: "TASKDESK_DATABASE_URL", path: ["database_url"] },
   { name: "TASKDESK_ADMIN_PASSWORD", path: ["admin_password"] }
@@ -513,6 +528,7 @@ export const describe = (settings: Settings): string => {
     `backups       ${backupDirectory(settings)}, keep ${settings.backup.keepDaily} daily, ${settings.backup.keepWeekly} weekly, ${settings.backup.keepMonthly} monthly`,
     `notifications ${channelNames(settings).join(", ") || "log only"}${settings.publicUrl === undefined ? "" : `, links to ${settings.publicUrl}`}`,
     `llm analysis  ${llmDescription(settings)}`,
+    `csv           imports up to ${settings.csv.importMaxBodyKb} KiB and ${settings.csv.importMaxRows} rows, exports ${settings.csv.exportMaxRows === 0 ? "unlimited" : `up to ${settings.csv.exportMaxRows} rows`}`,
     `logging       ${settings.logging.level} as ${settings.logging.format}${settings.logging.requests ? ", every request" : ""}`,
     `admin pass    ${settings.adminPassword === undefined ? "random, printed at first start" : "from configuration"}`
   ].join("\n")

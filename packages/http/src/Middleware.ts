@@ -60,6 +60,10 @@ const nextRequestId = () => `${requestIdPrefix}-${(++requestCounter).toString(36
 
 const bodyMethods = new Set(["POST", "PUT", "PATCH"])
 
+/** The endpoints that take a file (`POST /api/import/…`) rather than JSON. */
+const isUpload = (method: string, path: string) => method === "POST" && path.startsWith("/api/import/")
+const uploadTypes = /^(text\/csv|multipart\/form-data)\s*(;|$)/i
+
 const securityHeaders = {
   "x-content-type-options": "nosniff",
   "x-frame-options": "DENY",
@@ -138,6 +142,8 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
     const settings = yield* ServerSettings
     const store = yield* AuthStore
     const limitBytes = settings.server.maxBodyKb * 1024
+    // File uploads (the CSV imports) have a limit of their own and take CSV rather than JSON.
+    const uploadLimitBytes = settings.csv.importMaxBodyKb * 1024
     const seconds = settings.server.requestTimeoutSeconds
     const timeoutMillis = Math.round(seconds * 1000)
     const origins = new Set(settings.server.corsOrigins)
@@ -172,20 +178,24 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
       }
     }
 
-    const checkBody = (request: HttpServerRequest.HttpServerRequest): Problem.ApiError | undefined => {
+    const checkBody = (request: HttpServerRequest.HttpServerRequest, upload: boolean): Problem.ApiError | undefined => {
+      const limit = upload ? uploadLimitBytes : limitBytes
       const length = request.headers["content-length"]
-      if (length !== undefined && Number(length) > limitBytes) return new Problem.PayloadTooLarge({ limitBytes })
+      if (length !== undefined && Number(length) > limit) return new Problem.PayloadTooLarge({ limitBytes: limit })
       // A body of unknown length could only be refused by dropping the connection mid-upload.
       if (length === undefined && request.headers["transfer-encoding"] !== undefined) {
-        return new Problem.LengthRequired({ limitBytes })
+        return new Problem.LengthRequired({ limitBytes: limit })
       }
       const type = request.headers["content-type"]
       if (
         length !== undefined &&
         length !== "0" &&
-        (type === undefined || !/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(type))
+        (type === undefined || !(upload ? uploadTypes : /^application\/([a-z.+-]*\+)?json\s*(;|$)/i).test(type))
       ) {
-        return new Problem.UnsupportedMediaType({ contentType: type ?? "(none)" })
+        return new Problem.UnsupportedMediaType({
+          contentType: type ?? "(none)",
+          ...(upload ? { accepted: "text/csv or multipart/form-data" } : {})
+        })
       }
       return undefined
     }
@@ -338,13 +348,14 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
     const withReadBody = (
       request: HttpServerRequest.HttpServerRequest,
       requestId: string,
+      upload: boolean,
       handled: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
     ) =>
       // Interruptible, as the handlers' own reads are, so the request timeout and client aborts reach it.
       Effect.matchCauseEffect(Effect.interruptible(request.text), {
         onFailure: (cause) => problemOf(cause, request, requestId),
         onSuccess: (text) =>
-          nestsDeeperThan(text, maxJsonDepth)
+          !upload && nestsDeeperThan(text, maxJsonDepth)
             ? Effect.succeed(
                 Problem.toResponse(
                   new Problem.MalformedRequest({ reason: `the body nests deeper than ${maxJsonDepth} levels` })
@@ -411,7 +422,8 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
             return finish(preflight(cors))
           }
           const hasBody = bodyMethods.has(request.method)
-          const refused = hasBody ? checkBody(request) : undefined
+          const upload = hasBody && isUpload(request.method, path)
+          const refused = hasBody ? checkBody(request, upload) : undefined
           if (refused !== undefined) return finish(Problem.toResponse(refused))
 
           running.set(fiber, Date.now() + timeoutMillis)
@@ -423,8 +435,12 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           if (!hasBody) return Effect.flatMap(handled, finish)
           const length = request.headers["content-length"]
           // `checkBody` let through only JSON when there is a body, and only of a known length.
-          const checked = length === undefined || length === "0" ? handled : withReadBody(request, requestId, handled)
-          return Effect.flatMap(HttpIncomingMessage.withMaxBodySize(checked, Option.some(limitBytes)), finish)
+          const checked =
+            length === undefined || length === "0" ? handled : withReadBody(request, requestId, upload, handled)
+          return Effect.flatMap(
+            HttpIncomingMessage.withMaxBodySize(checked, Option.some(upload ? uploadLimitBytes : limitBytes)),
+            finish
+          )
         }
       )
     return { wrap } as const

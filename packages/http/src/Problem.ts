@@ -1,5 +1,5 @@
 import { HttpApiSchema, HttpServerResponse } from "@effect/platform"
-import { Assignments, Errors, JobSchedule, JobStore } from "@taskdesk/core"
+import { Assignments, Errors, Imports, JobSchedule, JobStore } from "@taskdesk/core"
 import { Schema } from "effect"
 
 /** The media type of every error body (RFC 9457). */
@@ -112,6 +112,12 @@ export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("Payl
   limitBytes: Schema.Number
 }) {}
 
+/** An import file with more data rows than the configured limit (`csv.import_max_rows`). */
+export class TooManyRows extends Schema.TaggedError<TooManyRows>()("TooManyRows", {
+  limitRows: Schema.Number,
+  rows: Schema.Number
+}) {}
+
 /** A body was sent without `Content-Length` (chunked): its size must be known before it is read. */
 export class LengthRequired extends Schema.TaggedError<LengthRequired>()("LengthRequired", {
   limitBytes: Schema.Number
@@ -119,7 +125,9 @@ export class LengthRequired extends Schema.TaggedError<LengthRequired>()("Length
 
 /** The body is not `application/json`. */
 export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", {
-  contentType: Schema.String
+  contentType: Schema.String,
+  /** What the endpoint takes, when not JSON (the imports: `text/csv or multipart/form-data`). */
+  accepted: Schema.optional(Schema.String)
 }) {}
 
 /** Too many requests in the current window; retry after the given seconds (also `Retry-After`). */
@@ -220,6 +228,19 @@ export const BatchRejectedProblem = problem(Assignments.BatchRejected, {
   detail: (e) => e.problems.map((p) => `items.${p.index}.${p.field}: ${p.message}`).join("; ")
 })
 
+export const ImportRejectedProblem = problem(Imports.ImportRejected, {
+  slug: "import-rejected",
+  status: 422,
+  title: "Import rejected",
+  detail: (e) =>
+    `${e.errors.length + e.omitted} bad row(s) in the ${e.entity} file, nothing imported: ` +
+    e.errors
+      .slice(0, 5)
+      .map((r) => `line ${r.line} ${r.column}: ${r.reason}`)
+      .join("; ") +
+    (e.errors.length + e.omitted > 5 ? "; …" : "")
+})
+
 export const InvalidScheduleProblem = problem(JobSchedule.InvalidSchedule, {
   slug: "invalid-schedule",
   status: 400,
@@ -262,6 +283,13 @@ export const PayloadTooLargeProblem = problem(PayloadTooLarge, {
   detail: (e) => `the body exceeds ${e.limitBytes} bytes`
 })
 
+export const TooManyRowsProblem = problem(TooManyRows, {
+  slug: "too-many-rows",
+  status: 413,
+  title: "Too many rows",
+  detail: (e) => `the file has ${e.rows} rows; the limit is ${e.limitRows} (csv.import_max_rows)`
+})
+
 export const LengthRequiredProblem = problem(LengthRequired, {
   slug: "length-required",
   status: 411,
@@ -273,7 +301,7 @@ export const UnsupportedMediaTypeProblem = problem(UnsupportedMediaType, {
   slug: "unsupported-media-type",
   status: 415,
   title: "Unsupported media type",
-  detail: (e) => `send application/json, not ${e.contentType}`
+  detail: (e) => `send ${e.accepted ?? "application/json"}, not ${e.contentType}`
 })
 
 export const TooManyRequestsProblem = problem(TooManyRequests, {
@@ -343,6 +371,8 @@ export const all = [
   UnsupportedMediaTypeProblem,
   RuleViolationProblem,
   BatchRejectedProblem,
+  ImportRejectedProblem,
+  TooManyRowsProblem,
   IdempotencyKeyReusedProblem,
   SecretNotReplayedProblem,
   TooManyRequestsProblem,

@@ -33,6 +33,7 @@ import type { AuthStore } from "./auth/AuthStore.js"
 import { AccountLive, AuthenticationLive, AuthLive, TokensLive } from "./auth/Http.js"
 import { PasswordHasher } from "./auth/PasswordHasher.js"
 import { channelNames, database, logLevel, ServerSettings, type Settings } from "./Config.js"
+import { CsvLive } from "./csv/Http.js"
 import { EventsLive } from "./events/Http.js"
 import type { HealthProbe } from "./health/HealthProbe.js"
 import { HealthLive, StorageLive } from "./health/Http.js"
@@ -73,7 +74,8 @@ export const GroupsLive = Layer.mergeAll(
   EventsLive,
   SchedulerLive,
   NotificationsLive,
-  TelegramLive
+  TelegramLive,
+  CsvLive
 )
 
 /** The API implemented: every group's handlers, then the authentication middleware they share. */

@@ -463,7 +463,20 @@ const rows: Record<string, Row> = {
   "notifications.list": { request: none, expect: expect("200 200 200 200 200 200 401") },
 
   "telegram.link": { request: none, expect: expect("201 201 201 201 201 201 401") },
-  "telegram.unlink": { request: none, expect: expect("204 204 204 204 204 204 401") }
+  "telegram.unlink": { request: none, expect: expect("204 204 204 204 204 204 401") },
+
+  // CSV: exports as their lists and report; imports for administrators (an empty file is a bad file).
+  "csv.exportTasks": { request: none, expect: expect("200 200 200 200 200 200 401") },
+  "csv.exportRepairs": { request: none, expect: expect("200 200 200 200 200 200 401") },
+  "csv.exportRepairStatistics": { request: none, expect: expect("200 200 403 403 200 403 401") },
+  "csv.importUsers": {
+    request: () => Effect.succeed({ query: "?dryRun=1" }),
+    expect: expect("422 403 403 403 403 403 401")
+  },
+  "csv.importTasks": {
+    request: () => Effect.succeed({ query: "?dryRun=1" }),
+    expect: expect("422 403 403 403 403 403 401")
+  }
 }
 
 /** Every endpoint of the definition: method, path and the key of its row. */

@@ -12,6 +12,7 @@ import * as SqlAssignmentRepo from "./SqlAssignmentRepo.js"
 import * as SqlCommentRepo from "./SqlCommentRepo.js"
 import * as SqlDocumentRepo from "./SqlDocumentRepo.js"
 import * as SqlEventLog from "./SqlEventLog.js"
+import * as SqlExternalRefs from "./SqlExternalRefs.js"
 import * as SqliteDriver from "./SqliteDriver.js"
 import * as SqlJobStore from "./SqlJobStore.js"
 import * as SqlOutbox from "./SqlOutbox.js"
@@ -45,7 +46,8 @@ export const repositories: Layer.Layer<Storage.Storage, never, SqlClient.SqlClie
   SqlRepairRequestRepo.layer,
   SqlStatisticsRepo.layer,
   SqlJobStore.layer,
-  SqlOutbox.layer
+  SqlOutbox.layer,
+  SqlExternalRefs.layer
 )
 
 /** One-time Telegram link codes on the same client as `repositories` (outside `Storage`: only linking needs them). */

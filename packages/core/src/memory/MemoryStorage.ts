@@ -4,6 +4,7 @@ import * as MemoryAssignmentRepo from "./MemoryAssignmentRepo.js"
 import * as MemoryCommentRepo from "./MemoryCommentRepo.js"
 import * as MemoryDocumentRepo from "./MemoryDocumentRepo.js"
 import * as MemoryEventLog from "./MemoryEventLog.js"
+import * as MemoryExternalRefs from "./MemoryExternalRefs.js"
 import * as MemoryJobStore from "./MemoryJobStore.js"
 import * as MemoryOutbox from "./MemoryOutbox.js"
 import * as MemoryProjectRepo from "./MemoryProjectRepo.js"
@@ -29,5 +30,6 @@ export const layer: Layer.Layer<Storage> = Layer.mergeAll(
   MemoryRepairRequestRepo.layer,
   MemoryStatisticsRepo.layer,
   MemoryJobStore.layer,
-  MemoryOutbox.layer
+  MemoryOutbox.layer,
+  MemoryExternalRefs.layer
 ).pipe(Layer.provide(MemoryStore.Default))

@@ -9,6 +9,7 @@ import jobs from "./0007_jobs.js"
 import outbox from "./0008_outbox.js"
 import telegramLinks from "./0009_telegram_links.js"
 import jobRunHeartbeats from "./0010_job_run_heartbeats.js"
+import externalRefs from "./0011_external_refs.js"
 
 /** Every migration, in order: numbered, forward-only; one record serves SQLite and PostgreSQL. */
 export const migrations = {
@@ -21,7 +22,8 @@ export const migrations = {
   "0007_jobs": jobs,
   "0008_outbox": outbox,
   "0009_telegram_links": telegramLinks,
-  "0010_job_run_heartbeats": jobRunHeartbeats
+  "0010_job_run_heartbeats": jobRunHeartbeats,
+  "0011_external_refs": externalRefs
 }
 
 export const loader = Migrator.fromRecord(migrations)
