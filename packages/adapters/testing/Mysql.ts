@@ -27,6 +27,17 @@ const query = async (text: string) => {
   }
 }
 
+/** Runs `text` in `database` on its own connection, past any pool: the rows it answers. */
+export const queryIn = async (database: string, text: string): Promise<ReadonlyArray<Record<string, unknown>>> => {
+  const connection = await Mysql.createConnection({ uri: mysqlUrl(database), connectTimeout: 3000 })
+  try {
+    const [rows] = await connection.query(text)
+    return Array.isArray(rows) ? (rows as ReadonlyArray<Record<string, unknown>>) : []
+  } finally {
+    await connection.end()
+  }
+}
+
 /** Whether the server answers; checked once per test file. */
 export const mysqlReachable: boolean = await query("SELECT 1").then(
   () => true,
