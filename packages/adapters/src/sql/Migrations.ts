@@ -66,7 +66,9 @@ export const runUpTo = (
           const pending = yield* upTo(last)
           const ran: Array<readonly [id: number, name: string]> = []
           for (const [id] of pending) {
-            ran.push(...(yield* sql.withTransaction(migrate({ loader: Effect.map(upTo(id), outside), table }))))
+            // Not inside a transaction of ours: the migrator's own CREATE TABLE IF NOT EXISTS would commit
+            // it, and the record would be written outside any. The migrator records in a transaction.
+            ran.push(...(yield* migrate({ loader: Effect.map(upTo(id), outside), table })))
           }
           return ran
         })
