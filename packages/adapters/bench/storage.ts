@@ -499,7 +499,9 @@ const main = async () => {
         for (const database of databases) await mysqlAdmin(`CREATE DATABASE ${database}`)
         try {
           const rawUrl = mysqlDatabaseUrl(databases[1])
-          await Effect.runPromise(Effect.provide(Migrations.run, SqlStorage.clientMysql({ url: rawUrl })).pipe(Effect.orDie))
+          await Effect.runPromise(
+            Effect.provide(Migrations.run, SqlStorage.clientMysql({ url: rawUrl })).pipe(Effect.orDie)
+          )
           const { layer, raw } = await measure(
             await layerPhases(SqlStorage.layerMysql({ url: mysqlDatabaseUrl(databases[0]) })),
             rawMysqlPhases(rawUrl)

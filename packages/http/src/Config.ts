@@ -48,9 +48,12 @@ const AddressOrCidr = Schema.String.pipe(
 )
 
 const DatabaseUrl = Schema.String.pipe(
-  Schema.filter((s) => /^(postgres(ql)?:\/\/|(mysql|mariadb):\/\/|sqlite:|file:|memory:?$)/.test(s) || s.endsWith(".db"), {
-    message: () => "postgres://…, mysql://…, sqlite:<file>, a path ending in .db, or memory"
-  })
+  Schema.filter(
+    (s) => /^(postgres(ql)?:\/\/|(mysql|mariadb):\/\/|sqlite:|file:|memory:?$)/.test(s) || s.endsWith(".db"),
+    {
+      message: () => "postgres://…, mysql://…, sqlite:<file>, a path ending in .db, or memory"
+    }
+  )
 )
 
 /** A boolean given as a boolean (YAML) or as `true`/`false` (environment). */

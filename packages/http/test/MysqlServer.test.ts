@@ -5,7 +5,21 @@ import * as Taskdesk from "./fixtures/taskdeskProcess.js"
 
 const password = "mysql-admin-password"
 
-const call = async (url: string, path: string, init: { method?: string; token?: string; body?: unknown; key?: string }) => {
+/** The fields of the answers this test reads. */
+interface Answer {
+  readonly id?: string
+  readonly token?: string
+  readonly accessToken?: string
+  readonly refreshToken?: string
+  readonly storage?: unknown
+  readonly items?: ReadonlyArray<{ readonly id: string; readonly title: string }>
+}
+
+const call = async (
+  url: string,
+  path: string,
+  init: { method?: string; token?: string; body?: unknown; key?: string }
+) => {
   const headers: Record<string, string> = { "content-type": "application/json" }
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`
   if (init.key !== undefined) headers["idempotency-key"] = init.key
@@ -15,7 +29,7 @@ const call = async (url: string, path: string, init: { method?: string; token?: 
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) })
   })
   const text = await response.text()
-  return { status: response.status, body: text === "" ? undefined : (JSON.parse(text) as Record<string, any>) }
+  return { status: response.status, body: text === "" ? undefined : (JSON.parse(text) as Answer) }
 }
 
 const login = (url: string) => call(url, "/auth/login", { body: { username: "admin", password } })
@@ -46,7 +60,7 @@ describeMysql("MySQL", () => {
             assert.deepStrictEqual((await call(url, "/health", {})).body?.storage, { kind: "mysql", reachable: true })
             const session = await login(url)
             assert.strictEqual(session.status, 200)
-            const token = session.body!.accessToken as string
+            const token = session.body!.accessToken!
 
             // A task, created once under an idempotency key and answered again for the retry.
             const create = () => call(url, "/tasks", { token, key: "mysql-task-1", body: { title: "На MariaDB 数据" } })
@@ -56,25 +70,28 @@ describeMysql("MySQL", () => {
             assert.strictEqual(again.body?.id, created.body?.id)
             const listed = await call(url, "/tasks?limit=100", { token })
             assert.include(
-              (listed.body as unknown as { items: Array<{ id: string }> }).items.map((t) => t.id),
+              listed.body!.items!.map((t) => t.id),
               created.body?.id
             )
 
             // An API token acts as its owner; revoked, it is refused.
             const apiToken = await call(url, "/tokens", { token, body: { name: "integration" } })
             assert.strictEqual(apiToken.status, 201)
-            assert.strictEqual((await call(url, "/auth/me", { token: apiToken.body!.token })).status, 200)
+            assert.strictEqual((await call(url, "/auth/me", { token: apiToken.body!.token! })).status, 200)
             const revoked = await call(url, `/tokens/${apiToken.body!.id}`, { token, method: "DELETE" })
             assert.strictEqual(revoked.status, 204)
-            assert.strictEqual((await call(url, "/auth/me", { token: apiToken.body!.token })).status, 401)
+            assert.strictEqual((await call(url, "/auth/me", { token: apiToken.body!.token! })).status, 401)
 
             // Refresh tokens rotate: each is good once.
-            const refresh = session.body!.refreshToken as string
+            const refresh = session.body!.refreshToken!
             assert.strictEqual((await call(url, "/auth/refresh", { body: { refreshToken: refresh } })).status, 200)
             assert.strictEqual((await call(url, "/auth/refresh", { body: { refreshToken: refresh } })).status, 401)
 
             // A Telegram link code, in the database.
-            assert.strictEqual((await call(url, "/me/telegram-link", { token: (await login(url)).body!.accessToken, body: {} })).status, 201)
+            assert.strictEqual(
+              (await call(url, "/me/telegram-link", { token: (await login(url)).body!.accessToken!, body: {} })).status,
+              201
+            )
           })
           assert.isAbove(yield* Effect.promise(() => count(database, "tasks")), 1)
           assert.strictEqual(yield* Effect.promise(() => count(database, "telegram_links")), 1)
@@ -89,9 +106,9 @@ describeMysql("MySQL", () => {
           yield* Effect.promise(async () => {
             const session = await login(second.url)
             assert.strictEqual(session.status, 200)
-            const listed = await call(second.url, "/tasks?limit=100", { token: session.body!.accessToken })
+            const listed = await call(second.url, "/tasks?limit=100", { token: session.body!.accessToken! })
             assert.include(
-              (listed.body as unknown as { items: Array<{ title: string }> }).items.map((t) => t.title),
+              listed.body!.items!.map((t) => t.title),
               "На MariaDB 数据"
             )
           })

@@ -213,7 +213,9 @@ const returningWrites = (sql: SqlClient.SqlClient, query: Context.Tag.Service<Di
   rowCount: (statement: Fragment) => Effect.map(query(sql`${statement} RETURNING 1 AS one`), (rows) => rows.length),
   insertSkippingTaken: (table: string, rows: ReadonlyArray<Record<string, unknown>>) =>
     Effect.map(
-      query(sql<{ readonly id: string }>`INSERT INTO ${sql(table)} ${sql.insert(rows)} ON CONFLICT DO NOTHING RETURNING id`),
+      query(
+        sql<{ readonly id: string }>`INSERT INTO ${sql(table)} ${sql.insert(rows)} ON CONFLICT DO NOTHING RETURNING id`
+      ),
       (inserted) => inserted.map((r) => r.id)
     ),
   insertReturningKey: (table: string, row: Record<string, unknown>, column: string) =>
@@ -369,9 +371,8 @@ export const layerMysql: Layer.Layer<Dialect, never, SqlClient.SqlClient> = Laye
       )
     // The ids of the rows a locking read picked, and those rows' ids as an IN list.
     const lockedIds = (table: string, where: Fragment, tail: Fragment) =>
-      Effect.map(
-        sql<{ readonly id: string }>`SELECT id FROM ${sql(table)} WHERE ${where} ${tail}`,
-        (rows) => rows.map((r) => r.id)
+      Effect.map(sql<{ readonly id: string }>`SELECT id FROM ${sql(table)} WHERE ${where} ${tail}`, (rows) =>
+        rows.map((r) => r.id)
       )
     return {
       name: "mysql",
@@ -423,10 +424,15 @@ export const layerMysql: Layer.Layer<Dialect, never, SqlClient.SqlClient> = Laye
       deleteReturning: <A extends object>({ key, returning, table, where }: DeleteOptions) =>
         atomically(
           Effect.gen(function* () {
-            const rows = yield* sql<A & { readonly taskdesk_key: string }>`SELECT ${sql(key)} AS taskdesk_key, ${returning}
+            const rows = yield* sql<
+              A & { readonly taskdesk_key: string }
+            >`SELECT ${sql(key)} AS taskdesk_key, ${returning}
               FROM ${sql(table)} WHERE ${where} FOR UPDATE`
             if (rows.length === 0) return []
-            yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in(key, rows.map((r) => r.taskdesk_key))}`
+            yield* sql`DELETE FROM ${sql(table)} WHERE ${sql.in(
+              key,
+              rows.map((r) => r.taskdesk_key)
+            )}`
             return rows.map(({ taskdesk_key: _, ...row }) => row as unknown as A)
           })
         )

@@ -113,15 +113,11 @@ const mysqlLock = (sql: SqlClient.SqlClient) =>
  * of their own. A DDL statement commits the transaction of its connection, so on the recording
  * connection the record would be committed before the migration had finished.
  */
-const outside = (
-  migrations: ReadonlyArray<Migrator.ResolvedMigration>
-): ReadonlyArray<Migrator.ResolvedMigration> =>
+const outside = (migrations: ReadonlyArray<Migrator.ResolvedMigration>): ReadonlyArray<Migrator.ResolvedMigration> =>
   migrations.map(([id, name, load]) => [
     id,
     name,
     Effect.map(load, (loaded) =>
-      Effect.isEffect(loaded)
-        ? Effect.mapInputContext(loaded, Context.omit(SqlClient.TransactionConnection))
-        : loaded
+      Effect.isEffect(loaded) ? Effect.mapInputContext(loaded, Context.omit(SqlClient.TransactionConnection)) : loaded
     )
   ])

@@ -106,7 +106,9 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
       prune: (before) =>
         orDie(
           Effect.map(
-            dialect.rowCount(sql`DELETE FROM notifications WHERE status <> 'pending' AND created_at < ${millis(before)}`),
+            dialect.rowCount(
+              sql`DELETE FROM notifications WHERE status <> 'pending' AND created_at < ${millis(before)}`
+            ),
             (n) => n
           )
         )

@@ -6,6 +6,7 @@ import type { RowDecoder } from "./Columns.js"
 import type { Dialect as DialectTag, Query } from "./Dialect.js"
 
 type Dialect = Context.Tag.Service<DialectTag>
+
 import { missingOrConflict } from "./SqlErrors.js"
 
 /**
@@ -89,7 +90,11 @@ export const findByIds = <A extends { readonly id: string }>(
  * The next value (1, 2, …) of a named counter, in the current transaction: a rolled-back
  * transaction gives it back, and on PostgreSQL the row lock orders concurrent takers.
  */
-export const nextCounter = (sql: SqlClient.SqlClient, dialect: Dialect, name: string): Effect.Effect<number, SqlError> =>
+export const nextCounter = (
+  sql: SqlClient.SqlClient,
+  dialect: Dialect,
+  name: string
+): Effect.Effect<number, SqlError> =>
   Effect.map(
     dialect.writeReturning(
       sql`INSERT INTO counters (name, value) VALUES (${name}, 1)

@@ -115,8 +115,7 @@ export const layer: Layer.Layer<TaskRepo.TaskRepo, never, SqlClient.SqlClient | 
     return {
       findById: (id) => orDie(findById(id)),
       findByIds: (ids) => orDie(findByIds(sql, query, "tasks", columns, decode, ids)),
-      insert: (task) =>
-        orDie(insertNew(dialect, "tasks", "Task", { ...encodeTaskRow(task), ...derivedColumns(task) })),
+      insert: (task) => orDie(insertNew(dialect, "tasks", "Task", { ...encodeTaskRow(task), ...derivedColumns(task) })),
       update: (task, expectedVersion) =>
         orDie(
           updateAtVersion(

@@ -36,8 +36,8 @@ export const make = (
             const { proposed } = dialect
             yield* dialect.query(
               sql`INSERT INTO telegram_links ${sql.insert(row)} ${dialect.onConflictUpdate(
-              ["user_id"],
-              sql`code = ${proposed("code")}, expires_at = ${proposed("expires_at")}, created_at = ${proposed("created_at")}`
+                ["user_id"],
+                sql`code = ${proposed("code")}, expires_at = ${proposed("expires_at")}, created_at = ${proposed("created_at")}`
               )}`
             )
             return fresh
@@ -52,15 +52,15 @@ export const make = (
               returning: sql`user_id, expires_at`
             })
             .pipe(
-            Effect.flatMap(decodeAll),
-            Effect.map((rows) =>
-              Option.fromNullable(rows[0]).pipe(
-                Option.filter((row) => DateTime.lessThan(now, row.expiresAt)),
-                Option.map((row) => row.userId)
-              )
-            ),
-            orDie
-          )
+              Effect.flatMap(decodeAll),
+              Effect.map((rows) =>
+                Option.fromNullable(rows[0]).pipe(
+                  Option.filter((row) => DateTime.lessThan(now, row.expiresAt)),
+                  Option.map((row) => row.userId)
+                )
+              ),
+              orDie
+            )
       }
     })
   )

@@ -51,7 +51,9 @@ export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
   )
 
   /** `SELECT 1`, and a count per table of the SQL storage (tables that do not exist yet are left out). */
-  static readonly layerSql = (kind: "sqlite" | "postgres" | "mysql"): Layer.Layer<HealthProbe, never, SqlClient.SqlClient> =>
+  static readonly layerSql = (
+    kind: "sqlite" | "postgres" | "mysql"
+  ): Layer.Layer<HealthProbe, never, SqlClient.SqlClient> =>
     Layer.effect(
       HealthProbe,
       Effect.gen(function* () {

@@ -44,4 +44,3 @@ export const typesOf = (sql: SqlClient.SqlClient) =>
       sequence: "INTEGER PRIMARY KEY NOT NULL"
     })
   })
-
