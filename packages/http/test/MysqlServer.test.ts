@@ -1,5 +1,5 @@
 import { assert, it } from "@effect/vitest"
-import { describeMysql, freshDatabase, mysqlUrl, queryIn } from "@taskdesk/adapters/testing/mysql"
+import { describeMysql, mysqlUrl, queryIn } from "@taskdesk/adapters/testing/mysql"
 import { Effect } from "effect"
 import * as Taskdesk from "./fixtures/taskdeskProcess.js"
 
@@ -40,11 +40,13 @@ const count = async (database: string, table: string) =>
 
 describeMysql("MySQL", () => {
   it.live(
-    "taskdesk serve with a mysql:// database URL serves the API, its accounts included, and keeps it across a restart",
+    "taskdesk serve with a mysql:// URL creates the database, serves the API, its accounts included, and keeps it across a restart",
     () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const database = yield* freshDatabase("server")
+          // A database that does not exist yet: the server creates it.
+          const database = `taskdesk_test_server_${process.pid}_${Date.now().toString(36)}`
+          yield* Effect.addFinalizer(() => Effect.promise(() => queryIn("test", `DROP DATABASE IF EXISTS ${database}`)))
           const env = {
             TASKDESK_DATABASE_URL: mysqlUrl(database),
             TASKDESK_ADMIN_PASSWORD: password,

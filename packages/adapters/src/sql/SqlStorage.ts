@@ -6,6 +6,7 @@ import { MysqlClient } from "@effect/sql-mysql2"
 import { PgClient } from "@effect/sql-pg"
 import type { Storage, TelegramLinks } from "@taskdesk/core"
 import { Config, type ConfigError, Duration, Effect, Layer, Option, Redacted } from "effect"
+import Mysql from "mysql2/promise"
 import Pg from "pg"
 import * as Dialect from "./Dialect.js"
 import * as Migrations from "./Migrations.js"
@@ -192,7 +193,33 @@ const mysqlParts = (url: string) => {
 }
 
 /**
- * A MySQL or MariaDB pool set up for taskdesk and its `Dialect`. Does not migrate. The connection
+ * Creates the URL's database when it does not exist (utf8mb4, binary collation), so a fresh server
+ * needs no `CREATE DATABASE` by hand. A user without the right to create one gets no error here: the
+ * pool then reports the missing database itself.
+ */
+const ensureMysqlDatabase = (parts: ReturnType<typeof mysqlParts>) =>
+  Effect.promise(async () => {
+    if (!/^[A-Za-z0-9_$]{1,64}$/.test(parts.database)) return
+    const connection = await Mysql.createConnection({
+      host: parts.host,
+      port: parts.port,
+      user: parts.username,
+      ...(parts.password === undefined ? {} : { password: Redacted.value(parts.password) }),
+      connectTimeout: 10_000
+    }).catch(() => undefined)
+    if (connection === undefined) return
+    try {
+      await connection
+        .query(`CREATE DATABASE IF NOT EXISTS \`${parts.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
+        .catch(() => undefined)
+    } finally {
+      await connection.end().catch(() => undefined)
+    }
+  })
+
+/**
+ * A MySQL or MariaDB pool set up for taskdesk and its `Dialect`, creating the database if it is
+ * missing (`ensureMysqlDatabase`). Does not migrate. The connection
  * speaks utf8mb4 with a binary collation, as the columns do, and returns DECIMAL aggregates (SUM,
  * AVG) as numbers; BIGINT columns (epoch milliseconds, counts) come back as numbers already.
  */
@@ -202,6 +229,7 @@ export const clientMysql = (config: MysqlConfig): Layer.Layer<SqlClient.SqlClien
       try: () => mysqlParts(config.url),
       catch: (cause) => new SqlErrorClass({ cause, message: `not a usable MySQL URL: ${String(cause)}` })
     }).pipe(
+      Effect.tap(ensureMysqlDatabase),
       Effect.map((parts) =>
         Layer.provideMerge(
           Dialect.layerMysql,
