@@ -27,6 +27,23 @@ const query = async (text: string) => {
   }
 }
 
+/**
+ * A connection to `database` kept open while the scope lasts, and a query on it: for tests that poll
+ * (a connection per query would widen the gap between what they saw and what they do next).
+ */
+export const connectionTo = (database: string) =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.promise(() => Mysql.createConnection({ uri: mysqlUrl(database), connectTimeout: 3000 })),
+      (connection) => Effect.promise(() => connection.end())
+    ),
+    (connection) =>
+      <A>(text: string): Effect.Effect<ReadonlyArray<A>> =>
+        Effect.promise(() => connection.query(text)).pipe(
+          Effect.map(([rows]) => (Array.isArray(rows) ? (rows as unknown as ReadonlyArray<A>) : []))
+        )
+  )
+
 /** Runs `text` in `database` on its own connection, past any pool: the rows it answers. */
 export const queryIn = async (database: string, text: string): Promise<ReadonlyArray<Record<string, unknown>>> => {
   const connection = await Mysql.createConnection({ uri: mysqlUrl(database), connectTimeout: 3000 })
