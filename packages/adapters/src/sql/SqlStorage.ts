@@ -241,7 +241,12 @@ export const clientMysql = (config: MysqlConfig): Layer.Layer<SqlClient.SqlClien
         )
       )
     )
-  ) as Layer.Layer<SqlClient.SqlClient | Dialect.Dialect, SqlError>
+  ).pipe(
+    // The client's layer also admits a ConfigError, which only its `layerConfig` raises.
+    Layer.mapError((error) =>
+      error instanceof SqlErrorClass ? error : new SqlErrorClass({ cause: error, message: "MySQL client settings" })
+    )
+  )
 
 /** Storage in MySQL or MariaDB (InnoDB) with a pool. Migrates the schema when built. */
 export const layerMysql = (config: MysqlConfig): Layer.Layer<Storage.Storage, StartError> =>
