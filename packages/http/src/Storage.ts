@@ -57,7 +57,7 @@ export const layerPg = (config: SqlStorage.PgConfig): Layer.Layer<ServerStorage,
  * database's own tools' job there (`mysqldump`, `mariadb-backup`): the backup port has none.
  */
 export const layerMysql = (config: SqlStorage.MysqlConfig): Layer.Layer<ServerStorage, StartError> =>
-  onSql("mysql", SqlStorage.clientMysql(config), Backup.DatabaseBackup.layerNone)
+  onSql("mysql", SqlStorage.clientMysql(config), Backup.DatabaseBackup.layerMysql)
 
 /** The storage a database setting names: in memory, a SQLite file, PostgreSQL, or MySQL/MariaDB. */
 export const layerFor = (db: Database): Layer.Layer<ServerStorage, StartError> => {
