@@ -101,6 +101,9 @@ describeMysql("MySQL", () => {
           assert.strictEqual(yield* Effect.promise(() => count(database, "http_idempotency")), 1)
 
           yield* Effect.promise(() => Taskdesk.stop(first.process))
+          // The backup job names the database's own tools instead of writing a file.
+          const backup = yield* Effect.promise(() => Taskdesk.run(["jobs", "run", "backup"], env))
+          assert.include(`${backup.stdout}${backup.stderr}`, "mysqldump")
           const second = yield* Effect.acquireRelease(
             Effect.promise(() => Taskdesk.serve([], env)),
             (s) => Effect.promise(() => Taskdesk.stop(s.process))
