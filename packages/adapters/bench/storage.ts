@@ -1,9 +1,10 @@
 /**
- * Storage benchmark (`pnpm bench`; not a test, it never fails a run): the in-memory, SQLite and
- * PostgreSQL layers over BENCH_TASKS tasks (default 100,000), each beside the raw driver doing the
- * same SQL by hand (better-sqlite3 prepared statements; `pg` with a pool), with the layer's ratio
- * to it. Operations run one at a time, so the figures are per-operation costs, not throughput
- * under load. PostgreSQL is skipped when unreachable (TASKDESK_BENCH_PG_URL, default the local one).
+ * Storage benchmark (`pnpm bench`; not a test, it never fails a run): the in-memory, SQLite,
+ * PostgreSQL and MySQL layers over BENCH_TASKS tasks (default 100,000), each beside the raw driver
+ * doing the same SQL by hand (better-sqlite3 prepared statements; `pg` and `mysql2` with a pool),
+ * with the layer's ratio to it. Operations run one at a time, so the figures are per-operation
+ * costs, not throughput under load. PostgreSQL and MySQL are skipped when unreachable
+ * (TASKDESK_BENCH_PG_URL, TASKDESK_BENCH_MYSQL_URL; default the local ones).
  */
 
 import { rmSync } from "node:fs"
@@ -12,6 +13,7 @@ import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { type Ids, MemoryStorage, StatisticsRepo, Task, TaskQuery, TaskRepo, Transaction } from "@taskdesk/core"
 import { DateTime, Effect, Layer, ManagedRuntime, Option, Schema } from "effect"
+import Mysql from "mysql2/promise"
 import Pg from "pg"
 import * as Migrations from "../src/sql/Migrations.js"
 import Database, { engine } from "../src/sql/SqliteEngine.js"
@@ -24,6 +26,8 @@ const singles = Number(process.env.BENCH_SINGLES ?? 2_000)
 const reads = Number(process.env.BENCH_READS ?? 20_000)
 const pages = Number(process.env.BENCH_PAGES ?? 1_000)
 const pgUrl = process.env.TASKDESK_BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/test"
+/** The MySQL server; the benchmark creates two databases of its own on it and drops them after. */
+const mysqlUrl = process.env.TASKDESK_BENCH_MYSQL_URL ?? "mysql://root@127.0.0.1:3306/test"
 /** SQLite's `synchronous` for both the layer and the raw driver: `full` (the layer's default) or `normal`. */
 const synchronous = process.env.BENCH_SQLITE_SYNC === "normal" ? "normal" : "full"
 const run = Date.now().toString(36)
@@ -195,16 +199,19 @@ const listSql = (placeholder: (i: number) => string) =>
   `SELECT ${columns.map((c) => `t.${c}`).join(", ")} FROM task_assignees a JOIN tasks t ON t.id = a.task_id
    WHERE a.status IN (${placeholder(1)}) AND a.user_id = ${placeholder(2)}
    ORDER BY a.created_at DESC, a.task_id DESC LIMIT ${placeholder(3)}`
-/** The statements of `StatisticsRepo.tasks`, as the layer sends them (p1: from, p2: to, p3: now). */
-const statisticsSql = (p: (i: number) => string) => {
-  const counted = (key: string) => `
-    SELECT ${key} AS key, 1 AS c, 0 AS d, 0 AS o FROM tasks WHERE created_at >= ${p(1)} AND created_at < ${p(2)}
-    UNION ALL SELECT ${key}, 0, 1, 0 FROM tasks WHERE status = 'done' AND completed_at >= ${p(1)} AND completed_at < ${p(2)}
-    UNION ALL SELECT ${key}, 0, 0, 1 FROM tasks WHERE status IN ('todo', 'in_progress') AND due_at >= ${p(1)} AND due_at < ${p(2)} AND due_at < ${p(3)}`
+/**
+ * The statements of `StatisticsRepo.tasks`, as the layer sends them (p1: from, p2: to, p3: now);
+ * `key` is the alias `key` as the dialect quotes it (a reserved word in MySQL).
+ */
+const statisticsSql = (p: (i: number) => string, key = "key") => {
+  const counted = (column: string) => `
+    SELECT ${column} AS ${key}, 1 AS c, 0 AS d, 0 AS o FROM tasks WHERE created_at >= ${p(1)} AND created_at < ${p(2)}
+    UNION ALL SELECT ${column}, 0, 1, 0 FROM tasks WHERE status = 'done' AND completed_at >= ${p(1)} AND completed_at < ${p(2)}
+    UNION ALL SELECT ${column}, 0, 0, 1 FROM tasks WHERE status IN ('todo', 'in_progress') AND due_at >= ${p(1)} AND due_at < ${p(2)} AND due_at < ${p(3)}`
   const sums = "SUM(f.c) AS created, SUM(f.d) AS completed, SUM(f.o) AS overdue"
   return [
-    `SELECT f.key AS key, ${sums} FROM (${counted("project_id")}) f GROUP BY f.key`,
-    `SELECT a.user_id AS key, ${sums} FROM (${counted("id")}) f JOIN task_assignees a ON a.task_id = f.key GROUP BY a.user_id`,
+    `SELECT f.${key} AS ${key}, ${sums} FROM (${counted("project_id")}) f GROUP BY f.${key}`,
+    `SELECT a.user_id AS ${key}, ${sums} FROM (${counted("id")}) f JOIN task_assignees a ON a.task_id = f.${key} GROUP BY a.user_id`,
     `SELECT COUNT(*) AS count FROM assignments WHERE created_at >= ${p(1)} AND created_at < ${p(2)}`,
     `SELECT assignee_id, SUM(CASE WHEN status = 'rejected' THEN 0 ELSE 1 END) AS accepted,
        SUM(CASE WHEN status = 'rejected' THEN 1 ELSE 0 END) AS rejected
@@ -301,6 +308,58 @@ const rawPgPhases = (schema: string): Phases => {
 }
 
 /**
+ * mysql2 with a pool, prepared statements (`execute`, as the client sends them) and the layer's
+ * connection settings. The insert is a plain INSERT, as the layer's on MySQL (a duplicate fails it).
+ */
+const rawMysqlPhases = (url: string): Phases => {
+  const pool = Mysql.createPool({
+    uri: url,
+    connectionLimit: 10,
+    charset: "UTF8MB4_BIN",
+    decimalNumbers: true,
+    supportBigNumbers: true,
+    namedPlaceholders: true
+  })
+  const insertSql = `INSERT INTO tasks (${allColumns.join(", ")}) VALUES (${allColumns.map(() => "?").join(", ")})`
+  const findSql = `SELECT ${columns.join(", ")} FROM tasks WHERE id = ?`
+  const list = listSql(() => "?")
+  const stats = statisticsSql((i) => `:p${i}`, "`key`")
+  const params = {
+    p1: DateTime.toEpochMillis(statisticsRange.from),
+    p2: DateTime.toEpochMillis(statisticsRange.to),
+    p3: DateTime.toEpochMillis(now)
+  }
+  const inTransaction = async (f: (connection: Mysql.PoolConnection) => Promise<void>) => {
+    const connection = await pool.getConnection()
+    try {
+      await connection.query("BEGIN")
+      await f(connection)
+      await connection.query("COMMIT")
+    } finally {
+      connection.release()
+    }
+  }
+  return {
+    batch: (groups) =>
+      timeEach(groups, (chunk) =>
+        inTransaction(async (connection) => {
+          for (const task of chunk) await connection.execute(insertSql, rawValues(task) as Array<never>)
+        })
+      ),
+    single: (tasks) => timeEach(tasks, (task) => pool.execute(insertSql, rawValues(task) as Array<never>)),
+    reads: (ids) => timeEach(ids, (id) => pool.execute(findSql, [id])),
+    pages: (queries) => timeEach(queries, (q) => pool.execute(list, [q.status, q.assignee, 50])),
+    statistics: () =>
+      timeEach([1, 2, 3], () =>
+        inTransaction(async (connection) => {
+          for (const text of stats) await connection.execute(text, params)
+        })
+      ),
+    close: () => pool.end()
+  }
+}
+
+/**
  * Point reads through the stock `@effect/sql-sqlite-node` client instead of the layer's
  * connection: the figure behind using our own (see SqliteDriver.ts). The stock client loads
  * better-sqlite3 12.x, the engine of Node 20 only (SqliteEngine.ts), so it is imported only there.
@@ -336,6 +395,22 @@ const pgAdmin = async (text: string) => {
   } finally {
     await client.end()
   }
+}
+
+const mysqlAdmin = async (text: string) => {
+  const connection = await Mysql.createConnection({ uri: mysqlUrl, connectTimeout: 3000 })
+  try {
+    await connection.query(text)
+  } finally {
+    await connection.end()
+  }
+}
+
+/** `mysqlUrl` with another database. */
+const mysqlDatabaseUrl = (database: string) => {
+  const url = new URL(mysqlUrl)
+  url.pathname = `/${database}`
+  return url.toString()
 }
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(2))
@@ -410,6 +485,35 @@ const main = async () => {
           report("PostgreSQL layer vs pg with a pool", layer, raw)
         } finally {
           for (const schema of schemas) await pgAdmin(`DROP SCHEMA ${schema} CASCADE`)
+        }
+      }
+    }
+    if (wants("mysql")) {
+      const reachable = await mysqlAdmin("SELECT 1").then(
+        () => true,
+        () => false
+      )
+      if (!reachable) console.log(`\n## MySQL: skipped, ${mysqlUrl} is unreachable`)
+      else {
+        const databases = [`taskdesk_bench_${run}`, `taskdesk_bench_raw_${run}`] as const
+        for (const database of databases) await mysqlAdmin(`CREATE DATABASE ${database}`)
+        try {
+          const rawUrl = mysqlDatabaseUrl(databases[1])
+          await Effect.runPromise(
+            Effect.provide(Migrations.run, SqlStorage.clientMysql({ url: rawUrl })).pipe(Effect.orDie)
+          )
+          const { layer, raw } = await measure(
+            await layerPhases(SqlStorage.layerMysql({ url: mysqlDatabaseUrl(databases[0]) })),
+            rawMysqlPhases(rawUrl)
+          )
+          const [version] = (await Mysql.createConnection({ uri: mysqlUrl }).then(async (c) => {
+            const [rows] = await c.query("SELECT VERSION() AS v")
+            await c.end()
+            return rows
+          })) as Array<{ v: string }>
+          report(`MySQL layer (${version?.v ?? "server"}) vs mysql2 with a pool`, layer, raw)
+        } finally {
+          for (const database of databases) await mysqlAdmin(`DROP DATABASE IF EXISTS ${database}`)
         }
       }
     }

@@ -1,5 +1,5 @@
 /**
- * @taskdesk/adapters: the world outside the core. SQL storage (SQLite, PostgreSQL) on `@effect/sql`.
+ * @taskdesk/adapters: the world outside the core. SQL storage (SQLite, PostgreSQL, MySQL/MariaDB) on `@effect/sql`.
  */
 export * as Notify from "./notify/index.js"
 export * as SqlDialect from "./sql/Dialect.js"

@@ -6,6 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { EventLog, Ids, TaskRepo } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
+import { describeMysql, freshDatabase, mysqlUrl } from "../testing/Mysql.js"
 import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 import { spawnFixture } from "./fixtures/child.js"
 
@@ -120,6 +121,25 @@ describe("durability", () => {
             yield* Effect.provide(
               verify(prefix, reported),
               Layer.merge(SqlStorage.layerPg({ url: pgUrl, schema }), client)
+            )
+          })
+        ),
+      60_000
+    )
+  })
+
+  describeMysql("MySQL", () => {
+    it.effect(
+      "MySQL: every reported commit of concurrent writers survives SIGKILL",
+      () =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const url = mysqlUrl(yield* freshDatabase("durable"))
+            const prefix = `d${Date.now().toString(36)}`
+            const reported = yield* writeThenKill(["mysql", url, prefix, String(writers)])
+            yield* Effect.provide(
+              verify(prefix, reported),
+              Layer.merge(SqlStorage.layerMysql({ url }), SqlStorage.clientMysql({ url, poolSize: 2 }))
             )
           })
         ),

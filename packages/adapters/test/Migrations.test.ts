@@ -45,6 +45,7 @@ import type { Dialect } from "../src/sql/Dialect.js"
 import * as Migrations from "../src/sql/Migrations.js"
 import { migrations } from "../src/sql/migrations/index.js"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
+import { describeMysql, freshDatabase, mysqlUrl } from "../testing/Mysql.js"
 import { describePg, freshSchema, pgUrl } from "../testing/Postgres.js"
 import { runFixture } from "./fixtures/child.js"
 
@@ -125,7 +126,7 @@ const seed = (k: number) =>
         // Before migration 10 a run had no heartbeat column: the row as the repository wrote it then.
         const sql = yield* SqlClient.SqlClient
         const millis = DateTime.toEpochMillis
-        yield* sql`INSERT INTO job_runs (id, job_id, scheduled_at, trigger, instance_id, status, started_at,
+        yield* sql`INSERT INTO job_runs (id, job_id, scheduled_at, ${sql("trigger")}, instance_id, status, started_at,
           finished_at, error, summary, coalesced) VALUES (${run.id}, ${run.jobId}, ${millis(run.scheduledAt)},
           ${run.trigger}, ${run.instanceId}, ${run.status}, ${millis(run.startedAt)}, NULL, NULL, NULL, ${run.coalesced})`
       }
@@ -198,13 +199,24 @@ const tablesIn = Effect.flatMap(SqlClient.SqlClient, (sql) =>
     pg: () =>
       sql<{ readonly name: string }>`SELECT table_name AS name FROM information_schema.tables
         WHERE table_schema = current_schema() ORDER BY 1`,
+    mysql: () =>
+      sql<{ readonly name: string }>`SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = DATABASE() ORDER BY 1`,
     orElse: () =>
       sql<{ readonly name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'
         AND name NOT LIKE 'sqlite_%' ORDER BY 1`
   })
 ).pipe(Effect.map((rows) => rows.map((r) => r.name)))
 
-const suite = (name: string, fresh: () => Layer.Layer<SqlClient.SqlClient | Dialect, unknown>) =>
+/**
+ * `transactionalDdl`: whether a failed migration can be undone (SQLite, PostgreSQL); MySQL commits
+ * each DDL statement as it runs.
+ */
+const suite = (
+  name: string,
+  fresh: () => Layer.Layer<SqlClient.SqlClient | Dialect, unknown>,
+  transactionalDdl = true
+) =>
   describe(`migrations: ${name}`, () => {
     const withFresh = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient | Dialect>) =>
       Effect.provide(effect, fresh())
@@ -244,23 +256,49 @@ const suite = (name: string, fresh: () => Layer.Layer<SqlClient.SqlClient | Dial
       )
     }
 
-    it.effect("roll a failed migration back entirely", () =>
-      withFresh(
-        Effect.gen(function* () {
-          const sql = yield* SqlClient.SqlClient
-          yield* Migrations.runUpTo(1)
-          // A table the next migration creates is in the way: it fails, and nothing of it stays.
-          yield* sql.unsafe("CREATE TABLE assignments (x integer)")
-          yield* sql.unsafe("CREATE TABLE zz_marker (x integer)")
-          const exit = yield* Effect.exit(Migrations.run)
-          assert.isTrue(exit._tag === "Failure")
-          const tables = yield* tablesIn
-          assert.notInclude(tables, "templates")
-          const recorded = yield* sql<{ readonly n: number }>`SELECT COUNT(*) AS n FROM ${sql(Migrations.table)}`
-          assert.strictEqual(Number(recorded[0]!.n), 1)
-        })
+    const failLater = Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      yield* Migrations.runUpTo(1)
+      // A table migration 3 creates is in the way: it fails.
+      yield* sql.unsafe("CREATE TABLE assignments (x integer)")
+      yield* sql.unsafe("CREATE TABLE zz_marker (x integer)")
+      const exit = yield* Effect.exit(Migrations.run)
+      assert.isTrue(exit._tag === "Failure")
+      const recorded = yield* sql<{
+        readonly migration_id: number
+      }>`SELECT migration_id FROM ${sql(Migrations.table)} ORDER BY migration_id`
+      return { tables: yield* tablesIn, recorded: recorded.map((r) => Number(r.migration_id)) }
+    })
+
+    if (transactionalDdl) {
+      it.effect("roll a failed migration back entirely", () =>
+        withFresh(
+          Effect.gen(function* () {
+            // The whole run is one transaction: migration 2 went with the failed 3.
+            const { recorded, tables } = yield* failLater
+            assert.notInclude(tables, "templates")
+            assert.deepStrictEqual(recorded, [1])
+          })
+        )
       )
-    )
+    } else {
+      it.effect("record the migrations before a failed one, and not the failed one", () =>
+        withFresh(
+          Effect.gen(function* () {
+            const { recorded, tables } = yield* failLater
+            assert.include(tables, "templates")
+            assert.deepStrictEqual(recorded, [1, 2])
+            // Once the obstacle is gone, the next start runs the rest.
+            const sql = yield* SqlClient.SqlClient
+            yield* sql.unsafe("DROP TABLE assignments")
+            assert.deepStrictEqual(
+              (yield* Migrations.run).map(([id]) => id),
+              ids.filter((id) => id > 2)
+            )
+          })
+        )
+      )
+    }
   })
 
 suite("SQLite", () => SqlStorage.clientSqlite({ filename: ":memory:" }))
@@ -303,6 +341,30 @@ describePg("PostgreSQL", () => {
           const [a, b] = yield* Effect.all([start, start], { concurrency: 2 })
           assert.deepStrictEqual(
             [...a, ...b].map(([id]) => id),
+            ids
+          )
+        })
+      )
+    )
+  })
+})
+
+describeMysql("MySQL", () => {
+  const freshMysql = () =>
+    Layer.unwrapScoped(
+      Effect.map(freshDatabase("migrate"), (database) => SqlStorage.clientMysql({ url: mysqlUrl(database) }))
+    )
+  suite("MySQL", freshMysql, false)
+
+  describe("migrations: MySQL, two processes starting at once", () => {
+    it.effect("both start; the migrations run once", () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const url = mysqlUrl(yield* freshDatabase("migrate2"))
+          const start = Effect.provide(Migrations.run, SqlStorage.clientMysql({ url, poolSize: 3 }))
+          const [a, b] = yield* Effect.all([start, start], { concurrency: 2 })
+          assert.deepStrictEqual(
+            [...a, ...b].map(([id]) => id).sort((x, y) => x - y),
             ids
           )
         })

@@ -17,7 +17,7 @@ interface Report {
   }>
 }
 
-/** Runs the fixture suite in its own vitest against a PostgreSQL that does not answer; returns the JSON report. */
+/** Runs the fixture suite in its own vitest against a PostgreSQL and a MySQL that do not answer; returns the JSON report. */
 const runUnreachable = (ci: boolean) =>
   Effect.acquireUseRelease(
     Effect.sync(() => mkdtempSync(join(tmpdir(), "pg-skip-"))),
@@ -27,6 +27,7 @@ const runUnreachable = (ci: boolean) =>
         const env: NodeJS.ProcessEnv = {
           ...process.env,
           TASKDESK_TEST_PG_URL: "postgres://postgres@127.0.0.1:1/none",
+          TASKDESK_TEST_MYSQL_URL: "mysql://root@127.0.0.1:1/none",
           CI: String(ci)
         }
         delete env.VITEST
@@ -45,7 +46,7 @@ const runUnreachable = (ci: boolean) =>
 const statuses = (report: Report) =>
   Object.fromEntries(report.testResults.flatMap((file) => file.assertionResults.map((t) => [t.fullName, t.status])))
 
-describe("PostgreSQL suites without PostgreSQL", () => {
+describe("PostgreSQL and MySQL suites without their databases", () => {
   it.live(
     "are reported as skipped, not left out",
     () =>
@@ -54,7 +55,8 @@ describe("PostgreSQL suites without PostgreSQL", () => {
         assert.deepStrictEqual(statuses(report), {
           "always runs": "passed",
           "PostgreSQL needs the database": "skipped",
-          "PostgreSQL needs it too": "skipped"
+          "PostgreSQL needs it too": "skipped",
+          "MySQL needs its database": "skipped"
         })
         assert.isTrue(report.success)
       }),
@@ -69,6 +71,8 @@ describe("PostgreSQL suites without PostgreSQL", () => {
         const found = statuses(report)
         assert.strictEqual(found["PostgreSQL is reachable (required under CI=true)"], "failed")
         assert.strictEqual(found["PostgreSQL needs the database"], "skipped")
+        assert.strictEqual(found["MySQL is reachable (required under CI=true)"], "failed")
+        assert.strictEqual(found["MySQL needs its database"], "skipped")
         assert.isFalse(report.success)
       }),
     60_000

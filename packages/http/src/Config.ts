@@ -48,9 +48,12 @@ const AddressOrCidr = Schema.String.pipe(
 )
 
 const DatabaseUrl = Schema.String.pipe(
-  Schema.filter((s) => /^(postgres(ql)?:\/\/|sqlite:|file:|memory:?$)/.test(s) || s.endsWith(".db"), {
-    message: () => "postgres://…, sqlite:<file>, a path ending in .db, or memory"
-  })
+  Schema.filter(
+    (s) => /^(postgres(ql)?:\/\/|(mysql|mariadb):\/\/|sqlite:|file:|memory:?$)/.test(s) || s.endsWith(".db"),
+    {
+      message: () => "postgres://…, mysql://…, sqlite:<file>, a path ending in .db, or memory"
+    }
+  )
 )
 
 /** A boolean given as a boolean (YAML) or as `true`/`false` (environment). */
@@ -471,12 +474,14 @@ export type Database =
   | { readonly _tag: "memory" }
   | { readonly _tag: "sqlite"; readonly filename: string }
   | { readonly _tag: "postgres"; readonly url: Redacted.Redacted }
+  | { readonly _tag: "mysql"; readonly url: Redacted.Redacted }
 
 /** The storage of the settings: the database URL, or SQLite at `<data_dir>/taskdesk.db`. */
 export const database = (settings: Settings): Database => {
   const url = settings.databaseUrl
   if (url === undefined) return { _tag: "sqlite", filename: Path.join(settings.dataDir, "taskdesk.db") }
   if (/^postgres(ql)?:\/\//.test(url)) return { _tag: "postgres", url: Redacted.make(url) }
+  if (/^(mysql|mariadb):\/\//.test(url)) return { _tag: "mysql", url: Redacted.make(url) }
   if (url === "memory" || url === "memory:") return { _tag: "memory" }
   return { _tag: "sqlite", filename: url.replace(/^(sqlite|file):(\/\/)?/, "") }
 }
@@ -514,7 +519,7 @@ export const describe = (settings: Settings): string => {
   const db = database(settings)
   return [
     `server        http://${settings.server.host}:${settings.server.port}`,
-    `storage       ${db._tag === "sqlite" ? `sqlite ${db.filename}` : db._tag === "postgres" ? "postgres (url hidden)" : "memory"}`,
+    `storage       ${db._tag === "sqlite" ? `sqlite ${db.filename}` : db._tag === "postgres" || db._tag === "mysql" ? `${db._tag} (url hidden)` : "memory"}`,
     `cors origins  ${settings.server.corsOrigins.join(", ") || "(none)"}`,
     `proxies       ${settings.server.trustedProxies.length === 0 ? "none trusted: clients are the peers" : `X-Forwarded-For read from ${settings.server.trustedProxies.join(", ")}`}`,
     `sessions      access ${settings.security.sessionTimeoutHours} h, refresh ${settings.security.refreshTokenDays} d`,

@@ -43,7 +43,9 @@ const database = (settings: Config.Settings | undefined): string => {
     ? `${where}: SQLite ${db.filename}`
     : db._tag === "postgres"
       ? `${where}: PostgreSQL`
-      : where
+      : db._tag === "mysql"
+        ? `${where}: MySQL`
+        : where
 }
 
 /**

@@ -33,7 +33,7 @@ const memory: Layer.Layer<ServerStorage> = Layer.mergeAll(
 
 /** The domain's tables and the server's own on one client, both migrated before anything serves. */
 const onSql = <E>(
-  kind: "sqlite" | "postgres",
+  kind: "sqlite" | "postgres" | "mysql",
   client: Layer.Layer<SqlClient.SqlClient | SqlDialect.Dialect, E>,
   backup: Layer.Layer<Backup.DatabaseBackup, never, SqlClient.SqlClient>
 ): Layer.Layer<ServerStorage, E | StartError> =>
@@ -52,7 +52,14 @@ const onSql = <E>(
 export const layerPg = (config: SqlStorage.PgConfig): Layer.Layer<ServerStorage, StartError> =>
   onSql("postgres", SqlStorage.clientPg(config), Backup.DatabaseBackup.layerPg)
 
-/** The storage a database setting names: in memory, a SQLite file, or PostgreSQL. */
+/**
+ * MySQL or MariaDB storage with the adapter's pool options, for embedders and tests. Backups are the
+ * database's own tools' job there (`mysqldump`, `mariadb-backup`): the backup port has none.
+ */
+export const layerMysql = (config: SqlStorage.MysqlConfig): Layer.Layer<ServerStorage, StartError> =>
+  onSql("mysql", SqlStorage.clientMysql(config), Backup.DatabaseBackup.layerMysql)
+
+/** The storage a database setting names: in memory, a SQLite file, PostgreSQL, or MySQL/MariaDB. */
 export const layerFor = (db: Database): Layer.Layer<ServerStorage, StartError> => {
   switch (db._tag) {
     case "memory":
@@ -65,6 +72,8 @@ export const layerFor = (db: Database): Layer.Layer<ServerStorage, StartError> =
       )
     case "postgres":
       return onSql("postgres", SqlStorage.clientPg({ url: Redacted.value(db.url) }), Backup.DatabaseBackup.layerPg)
+    case "mysql":
+      return layerMysql({ url: Redacted.value(db.url) })
   }
 }
 

@@ -1,5 +1,6 @@
 import { assert, describe, layer } from "@effect/vitest"
 import { SqlStorage } from "@taskdesk/adapters"
+import { describeMysql, freshDatabase, mysqlUrl } from "@taskdesk/adapters/testing/mysql"
 import { describePg, freshSchema, pgUrl } from "@taskdesk/adapters/testing/postgres"
 import { type Ids, Role } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
@@ -204,6 +205,20 @@ describe("AuthStore", () => {
           SqlAuthStore.layer.pipe(
             Layer.provideMerge(Layer.effectDiscard(SqlAuthStore.migrate)),
             Layer.provide(SqlStorage.clientPg({ url: pgUrl, schema }))
+          )
+        )
+      )
+    )
+  })
+
+  describeMysql("MySQL", () => {
+    authStoreSuite(
+      "MySQL",
+      Layer.unwrapScoped(
+        Effect.map(freshDatabase("http_auth"), (database) =>
+          SqlAuthStore.layer.pipe(
+            Layer.provideMerge(Layer.effectDiscard(SqlAuthStore.migrate)),
+            Layer.provide(SqlStorage.clientMysql({ url: mysqlUrl(database) }))
           )
         )
       )

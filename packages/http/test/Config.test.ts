@@ -81,9 +81,12 @@ logging:
     )
   })
 
-  it("TASKDESK_DATABASE_URL picks PostgreSQL, a SQLite file or memory", () => {
+  it("TASKDESK_DATABASE_URL picks PostgreSQL, MySQL, a SQLite file or memory", () => {
     const pg = Config.database(ok({ env: { TASKDESK_DATABASE_URL: "postgres://u:p@db:5432/taskdesk" }, file: false }))
     assert.strictEqual(pg._tag, "postgres")
+    for (const url of ["mysql://root@127.0.0.1:3306/taskdesk", "mariadb://u:p@db/taskdesk"]) {
+      assert.strictEqual(Config.database(ok({ env: { TASKDESK_DATABASE_URL: url }, file: false }))._tag, "mysql")
+    }
     assert.deepStrictEqual(Config.database(ok({ env: { TASKDESK_DATABASE_URL: "sqlite:/tmp/x.db" }, file: false })), {
       _tag: "sqlite",
       filename: "/tmp/x.db"
@@ -99,7 +102,7 @@ logging:
     assert.notInclude(fromEnv, "\n")
     assert.match(error({ env: { TASKDESK_PORT: "70000" }, file: false }), /TASKDESK_PORT/)
     assert.match(error({ env: { TASKDESK_LOG_LEVEL: "loud" }, file: false }), /TASKDESK_LOG_LEVEL \(logging\.level\)/)
-    assert.match(error({ env: { TASKDESK_DATABASE_URL: "mysql://x" }, file: false }), /TASKDESK_DATABASE_URL/)
+    assert.match(error({ env: { TASKDESK_DATABASE_URL: "mongodb://x" }, file: false }), /TASKDESK_DATABASE_URL/)
     assert.match(
       error({ env: { TASKDESK_CORS_ORIGINS: "kanban.example.com/path" }, file: false }),
       /TASKDESK_CORS_ORIGINS/

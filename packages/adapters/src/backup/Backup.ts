@@ -293,6 +293,24 @@ export class DatabaseBackup extends Context.Tag("@taskdesk/adapters/DatabaseBack
     }))
   )
 
+  /**
+   * MySQL or MariaDB: their own tools back them up (`mysqldump --single-transaction`, `mariadb-backup`),
+   * consistently and online; every call fails saying so.
+   */
+  static readonly layerMysql: Layer.Layer<DatabaseBackup> = Layer.succeed(DatabaseBackup, {
+    kind: "memory",
+    backup: () =>
+      Effect.fail(
+        new BackupError({
+          message: "the storage is MySQL: back it up with mysqldump --single-transaction or mariadb-backup"
+        })
+      ),
+    restore: () =>
+      Effect.fail(
+        new BackupError({ message: "the storage is MySQL: restore it with the mysql client or mariadb-backup" })
+      )
+  })
+
   /** Storage that has nothing to back up (in memory): every call fails saying so. */
   static readonly layerNone: Layer.Layer<DatabaseBackup> = Layer.succeed(DatabaseBackup, {
     kind: "memory",

@@ -1,6 +1,7 @@
 import type { SqlClient } from "@effect/sql"
 import type { Fragment } from "@effect/sql/Statement"
 import { Option } from "effect"
+import { orderNullsLast } from "./Dialect.js"
 
 /**
  * Keyset pagination in SQL for the core's sort keys (`TaskQuery.sortKey`, `RepairQuery.sortKey`):
@@ -45,7 +46,7 @@ export const keyset = (
   const column = sql.literal(sort.column)
   const id = sql.literal(sort.id)
   if (sort.nullsLast) {
-    const orderBy = sql.literal(`${sort.column} ${dir} NULLS LAST, ${sort.id} ${dir}`)
+    const orderBy = sql.literal(`${orderNullsLast(sql, sort.column, dir)}, ${sort.id} ${dir}`)
     if (Option.isNone(after)) return { after: Option.none(), orderBy }
     const key = after.value
     if (!isKey(key, ["number", "number", "string"])) return undefined

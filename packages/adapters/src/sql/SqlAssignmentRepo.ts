@@ -48,14 +48,14 @@ export const layer: Layer.Layer<AssignmentRepo.AssignmentRepo, never, SqlClient.
       findById: (id) => orDie(findById(id)),
       insert: (assignment) =>
         orDie(
-          Effect.flatMap(encode(assignment), (row) => insertNew(sql, query, "assignments", "Assignment", row)).pipe(
+          Effect.flatMap(encode(assignment), (row) => insertNew(dialect, "assignments", "Assignment", row)).pipe(
             missingForeignRow(dialect.violation, "Task", assignment.taskId)
           )
         ),
       update: (assignment, expectedVersion) =>
         orDie(
           Effect.flatMap(encode(assignment), (row) =>
-            updateAtVersion(sql, query, "assignments", "Assignment", row, expectedVersion)
+            updateAtVersion(sql, dialect, "assignments", "Assignment", row, expectedVersion)
           ).pipe(missingForeignRow(dialect.violation, "Task", assignment.taskId))
         ),
       list: (q) => {

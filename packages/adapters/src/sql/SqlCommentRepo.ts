@@ -29,7 +29,7 @@ export const layer: Layer.Layer<CommentRepo.CommentRepo, never, SqlClient.SqlCli
     return {
       insert: (comment) =>
         orDie(
-          Effect.flatMap(encode(comment), (row) => insertNew(sql, query, "comments", "Comment", row)).pipe(
+          Effect.flatMap(encode(comment), (row) => insertNew(dialect, "comments", "Comment", row)).pipe(
             missingForeignRow(dialect.violation, "Task", comment.taskId)
           )
         ),

@@ -30,7 +30,8 @@ export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, SqlClient.SqlC
   DocumentRepo.DocumentRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const query = (yield* Dialect).query
+    const dialect = yield* Dialect
+    const query = dialect.query
     const columns = sql.literal(columnNames(DocumentColumns).join(", "))
     const encode = Schema.encode(DocumentRow)
     const decodeAll = Schema.decodeUnknown(Schema.Array(DocumentRow))
@@ -55,7 +56,7 @@ export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, SqlClient.SqlC
       insert: (document) =>
         orDie(
           Effect.gen(function* () {
-            if (yield* insertIfNew(sql, query, "documents", yield* encode(document))) return
+            if (yield* insertIfNew(dialect, "documents", yield* encode(document))) return
             const taken = yield* query(sql`SELECT 1 FROM documents WHERE id = ${document.id}`)
             return yield* taken.length > 0
               ? new Errors.DuplicateKey({ entity: "Document", field: "id", value: document.id })
@@ -79,7 +80,7 @@ export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, SqlClient.SqlC
         return select(sql`${sql.and(where)} ORDER BY ${page.orderBy} ${limit}`, false)
       },
       listByTask: (taskId) => select(sql`task_id = ${taskId}`),
-      nextRegistrationNumber: (projectId, kind) => orDie(nextCounter(sql, query, `document:${projectId}:${kind}`))
+      nextRegistrationNumber: (projectId, kind) => orDie(nextCounter(sql, dialect, `document:${projectId}:${kind}`))
     }
   })
 )

@@ -73,10 +73,8 @@ export const layer: Layer.Layer<EventLog.EventLog, never, SqlClient.SqlClient | 
         orDie(
           Effect.gen(function* () {
             const row = yield* encode(toColumns(event))
-            const inserted = yield* dialect.appendingEvent(
-              query(sql<{ readonly sequence: number }>`INSERT INTO events ${sql.insert(row)} RETURNING sequence`)
-            )
-            const sequence = Ids.EventSequence.make(Number(inserted[0]!.sequence))
+            const inserted = yield* dialect.appendingEvent(dialect.insertReturningKey("events", row, "sequence"))
+            const sequence = Ids.EventSequence.make(inserted)
             return new AuditEvent.AuditEvent({ ...event, sequence }, true)
           })
         ),

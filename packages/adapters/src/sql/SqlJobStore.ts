@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import type { Fragment } from "@effect/sql/Statement"
 import { Errors, Ids, Job, JobSchedule, JobStore } from "@taskdesk/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
@@ -48,24 +49,27 @@ export const layer: Layer.Layer<JobStore.JobStore, never, SqlClient.SqlClient | 
   JobStore.JobStore,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const query = (yield* Dialect).query
+    const dialect = yield* Dialect
+    const query = dialect.query
     const columns = sql.literal(columnNames(JobColumns).join(", "))
-    const runColumns = sql.literal(columnNames(RunColumns).join(", "))
+    // Quoted: `trigger` is a reserved word in MySQL.
+    const runColumns = sql.csv(columnNames(RunColumns).map((name) => sql`${sql(name)}`))
     const encode = Schema.encode(JobRow)
     const encodeRun = Schema.encode(JobRunRow)
     const decodeJobs = Schema.decodeUnknown(Schema.Array(JobRow))
     const decodeRuns = Schema.decodeUnknown(Schema.Array(JobRunRow))
     const jobs = (where: Fragment) =>
       orDie(Effect.flatMap(query(sql`SELECT ${columns} FROM jobs WHERE ${where} ORDER BY id`), decodeJobs))
-    const runs = (statement: Parameters<typeof query>[0]) => orDie(Effect.flatMap(query(statement), decodeRuns))
+    const decoded = (rows: Effect.Effect<ReadonlyArray<object>, SqlError>) => orDie(Effect.flatMap(rows, decodeRuns))
+    const runs = (statement: Parameters<typeof query>[0]) => decoded(query(statement))
     const millis = (time: DateTime.Utc) => DateTime.toEpochMillis(time)
 
     return {
       findById: (id) => Effect.map(jobs(sql`id = ${id}`), (rows) => Option.fromNullable(rows[0])),
       list: jobs(sql.literal("1=1")),
-      insert: (job) => orDie(Effect.flatMap(encode(job), (row) => insertNew(sql, query, "jobs", "Job", row))),
+      insert: (job) => orDie(Effect.flatMap(encode(job), (row) => insertNew(dialect, "jobs", "Job", row))),
       update: (job, expectedVersion) =>
-        orDie(Effect.flatMap(encode(job), (row) => updateAtVersion(sql, query, "jobs", "Job", row, expectedVersion))),
+        orDie(Effect.flatMap(encode(job), (row) => updateAtVersion(sql, dialect, "jobs", "Job", row, expectedVersion))),
       advance: (id, expected, nextRunAt) => {
         const current = Option.match(expected.nextRunAt, {
           onNone: () => sql.literal("next_run_at IS NULL"),
@@ -74,18 +78,18 @@ export const layer: Layer.Layer<JobStore.JobStore, never, SqlClient.SqlClient | 
         const next = Option.match(nextRunAt, { onNone: () => null, onSome: millis })
         return orDie(
           Effect.map(
-            query(
+            dialect.rowCount(
               sql`UPDATE jobs SET next_run_at = ${next}
-                WHERE id = ${id} AND version = ${expected.version} AND ${current} RETURNING id`
+                WHERE id = ${id} AND version = ${expected.version} AND ${current}`
             ),
-            (rows) => rows.length > 0
+            (n) => n > 0
           )
         )
       },
       claim: (run) =>
         orDie(
           Effect.gen(function* () {
-            if (yield* insertIfNew(sql, query, "job_runs", yield* encodeRun(run))) return
+            if (yield* insertIfNew(dialect, "job_runs", yield* encodeRun(run))) return
             // Which unique index refused it, in the in-memory store's order: the occurrence first.
             const holders = yield* query(
               sql<{ readonly id: string; readonly scheduled_at: number }>`SELECT id, scheduled_at FROM job_runs
@@ -103,10 +107,14 @@ export const layer: Layer.Layer<JobStore.JobStore, never, SqlClient.SqlClient | 
         ),
       finish: (id, result) =>
         Effect.map(
-          runs(
-            sql`UPDATE job_runs SET status = ${result.status}, finished_at = ${millis(result.finishedAt)},
-              error = ${Option.getOrNull(result.error)}, summary = ${Option.getOrNull(result.summary)}
-              WHERE id = ${id} AND status = 'running' RETURNING ${runColumns}`
+          decoded(
+            dialect.writeReturning(
+              sql`UPDATE job_runs SET status = ${result.status}, finished_at = ${millis(result.finishedAt)},
+                error = ${Option.getOrNull(result.error)}, summary = ${Option.getOrNull(result.summary)}
+                WHERE id = ${id} AND status = 'running'`,
+              runColumns,
+              sql`SELECT ${runColumns} FROM job_runs WHERE id = ${id}`
+            )
           ),
           (rows) => Option.fromNullable(rows[0])
         ),
@@ -134,25 +142,28 @@ export const layer: Layer.Layer<JobStore.JobStore, never, SqlClient.SqlClient | 
       heartbeat: (id, at) =>
         orDie(
           Effect.map(
-            query(
-              sql`UPDATE job_runs SET heartbeat_at = ${millis(at)} WHERE id = ${id} AND status = 'running' RETURNING id`
+            dialect.rowCount(
+              sql`UPDATE job_runs SET heartbeat_at = ${millis(at)} WHERE id = ${id} AND status = 'running'`
             ),
-            (rows) => rows.length > 0
+            (n) => n > 0
           )
         ),
       abandonStale: (now, { marginSeconds, leaseSeconds }) =>
-        runs(
-          sql`UPDATE job_runs SET status = 'abandoned', finished_at = ${millis(now)}, error = ${abandoned}
-            WHERE status = 'running' AND (started_at
+        decoded(
+          dialect.updateReturning({
+            table: "job_runs",
+            set: sql`status = 'abandoned', finished_at = ${millis(now)}, error = ${abandoned}`,
+            where: sql`status = 'running' AND (started_at
               + (COALESCE((SELECT j.timeout_seconds FROM jobs j WHERE j.id = job_runs.job_id), 0) + ${marginSeconds}) * 1000
-              < ${millis(now)} OR heartbeat_at < ${millis(now) - leaseSeconds * 1000})
-            RETURNING ${runColumns}`
+              < ${millis(now)} OR heartbeat_at < ${millis(now) - leaseSeconds * 1000})`,
+            returning: runColumns
+          })
         ),
       pruneRuns: (before) =>
         orDie(
           Effect.map(
-            query(sql`DELETE FROM job_runs WHERE status <> 'running' AND finished_at < ${millis(before)} RETURNING id`),
-            (rows) => rows.length
+            dialect.rowCount(sql`DELETE FROM job_runs WHERE status <> 'running' AND finished_at < ${millis(before)}`),
+            (n) => n
           )
         )
     }

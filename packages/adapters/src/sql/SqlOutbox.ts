@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import type { Fragment } from "@effect/sql/Statement"
 import { Errors, Ids, Notification, Outbox } from "@taskdesk/core"
 import { DateTime, Effect, Layer, Option, Schema } from "effect"
@@ -33,7 +34,8 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
     const columns = sql.literal(columnNames(NotificationColumns).join(", "))
     const encode = Schema.encode(NotificationRow)
     const decodeAll = Schema.decodeUnknown(Schema.Array(NotificationRow))
-    const select = (statement: Parameters<typeof query>[0]) => orDie(Effect.flatMap(query(statement), decodeAll))
+    const decoded = (rows: Effect.Effect<ReadonlyArray<object>, SqlError>) => orDie(Effect.flatMap(rows, decodeAll))
+    const select = (statement: Parameters<typeof query>[0]) => decoded(query(statement))
     const millis = (time: DateTime.Utc) => DateTime.toEpochMillis(time)
 
     return {
@@ -45,13 +47,9 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
               dialect.transaction(
                 Effect.gen(function* () {
                   const rows = yield* Effect.forEach(batch, (n) => encode(n))
-                  const inserted = yield* query(
-                    sql<{
-                      readonly id: string
-                    }>`INSERT INTO notifications ${sql.insert(rows)} ON CONFLICT DO NOTHING RETURNING id`
-                  )
+                  const inserted = yield* dialect.insertSkippingTaken("notifications", rows)
                   if (inserted.length === batch.length) return
-                  const kept = new Set(inserted.map((r) => r.id))
+                  const kept = new Set(inserted)
                   const taken = batch.find((n) => !kept.has(n.id))!
                   return yield* new Errors.DuplicateKey({ entity: "Notification", field: "id", value: taken.id })
                 })
@@ -63,12 +61,14 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
         ),
       claim: (now, until, limit) =>
         Effect.map(
-          select(
-            sql`UPDATE notifications SET locked_until = ${millis(until)} WHERE id IN (
-              SELECT id FROM notifications
-              WHERE status = 'pending' AND (locked_until IS NULL OR locked_until <= ${millis(now)})
-              ORDER BY created_at, id LIMIT ${limit} ${dialect.forUpdateSkipLocked}
-            ) RETURNING ${columns}`
+          decoded(
+            dialect.updateReturning({
+              table: "notifications",
+              set: sql`locked_until = ${millis(until)}`,
+              where: sql`status = 'pending' AND (locked_until IS NULL OR locked_until <= ${millis(now)})`,
+              returning: columns,
+              pick: { orderBy: sql`created_at, id`, limit }
+            })
           ),
           (rows) => [...rows].sort(byCreation)
         ),
@@ -80,7 +80,13 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
             : sql`status = ${Option.isSome(attempt.retryAt) ? "pending" : "failed"}, attempts = attempts + 1,
                 last_error = ${attempt.error}, locked_until = ${Option.match(attempt.retryAt, { onNone: () => null, onSome: millis })}`
         return Effect.flatMap(
-          select(sql`UPDATE notifications SET ${changes} WHERE id = ${id} RETURNING ${columns}`),
+          decoded(
+            dialect.writeReturning(
+              sql`UPDATE notifications SET ${changes} WHERE id = ${id}`,
+              columns,
+              sql`SELECT ${columns} FROM notifications WHERE id = ${id}`
+            )
+          ),
           (rows) =>
             rows[0] === undefined
               ? Effect.fail(new Errors.NotFound({ entity: "Notification", id }))
@@ -100,10 +106,10 @@ export const layer: Layer.Layer<Outbox.Outbox, never, SqlClient.SqlClient | Dial
       prune: (before) =>
         orDie(
           Effect.map(
-            query(
-              sql`DELETE FROM notifications WHERE status <> 'pending' AND created_at < ${millis(before)} RETURNING id`
+            dialect.rowCount(
+              sql`DELETE FROM notifications WHERE status <> 'pending' AND created_at < ${millis(before)}`
             ),
-            (rows) => rows.length
+            (n) => n
           )
         )
     }

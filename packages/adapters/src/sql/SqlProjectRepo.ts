@@ -24,7 +24,8 @@ export const layer: Layer.Layer<ProjectRepo.ProjectRepo, never, SqlClient.SqlCli
   ProjectRepo.ProjectRepo,
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const query = (yield* Dialect).query
+    const dialect = yield* Dialect
+    const query = dialect.query
     const columns = sql.literal(columnNames(ProjectColumns).join(", "))
     const encode = Schema.encode(ProjectRow)
     const decodeAll = Schema.decodeUnknown(Schema.Array(ProjectRow))
@@ -38,11 +39,11 @@ export const layer: Layer.Layer<ProjectRepo.ProjectRepo, never, SqlClient.SqlCli
     return {
       findById: (id) => orDie(findById(id)),
       insert: (project) =>
-        orDie(Effect.flatMap(encode(project), (row) => insertNew(sql, query, "projects", "Project", row))),
+        orDie(Effect.flatMap(encode(project), (row) => insertNew(dialect, "projects", "Project", row))),
       update: (project, expectedVersion) =>
         orDie(
           Effect.flatMap(encode(project), (row) =>
-            updateAtVersion(sql, query, "projects", "Project", row, expectedVersion)
+            updateAtVersion(sql, dialect, "projects", "Project", row, expectedVersion)
           )
         ),
       list: (request) => {

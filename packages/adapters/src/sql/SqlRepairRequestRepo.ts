@@ -135,7 +135,7 @@ export const layer: Layer.Layer<RepairRequestRepo.RepairRequestRepo, never, SqlC
         insert: (request) =>
           orDie(
             Effect.gen(function* () {
-              if (yield* insertIfNew(sql, query, "repair_requests", yield* row(request))) return
+              if (yield* insertIfNew(dialect, "repair_requests", yield* row(request))) return
               // The in-memory store's order: a number held by another request, then the id.
               const taken = yield* query(sql<{ readonly id: string }>`SELECT id FROM repair_requests
                 WHERE number = ${request.number} AND id <> ${request.id}`)
@@ -147,7 +147,7 @@ export const layer: Layer.Layer<RepairRequestRepo.RepairRequestRepo, never, SqlC
         update: (request, expectedVersion) =>
           orDie(
             Effect.flatMap(row(request), (r) =>
-              updateAtVersion(sql, query, "repair_requests", "RepairRequest", r, expectedVersion)
+              updateAtVersion(sql, dialect, "repair_requests", "RepairRequest", r, expectedVersion)
             )
           ),
         list: (request) => {
@@ -165,11 +165,11 @@ export const layer: Layer.Layer<RepairRequestRepo.RepairRequestRepo, never, SqlC
             )
           )
         },
-        nextNumber: orDie(nextCounter(sql, query, numberCounter)),
+        nextNumber: orDie(nextCounter(sql, dialect, numberCounter)),
         addComment: (comment) =>
           orDie(
             Effect.flatMap(encodeComment(comment), (r) =>
-              insertNew(sql, query, "repair_comments", "RepairComment", r)
+              insertNew(dialect, "repair_comments", "RepairComment", r)
             ).pipe(missingForeignRow(dialect.violation, "RepairRequest", comment.requestId))
           ),
         listComments: (requestId) =>

@@ -75,6 +75,8 @@ export const layer: Layer.Layer<StatisticsRepo.StatisticsRepo, never, SqlClient.
     const sql = yield* SqlClient.SqlClient
     const dialect = yield* Dialect
     const query = dialect.query
+    // Quoted: `key` is a reserved word in MySQL.
+    const key = sql("key")
 
     const rows = <A, I>(schema: Schema.Schema<A, I>, statement: Statement<object>) =>
       Effect.flatMap(query(statement), Schema.decodeUnknown(Schema.Array(schema)))
@@ -84,12 +86,17 @@ export const layer: Layer.Layer<StatisticsRepo.StatisticsRepo, never, SqlClient.
         const from = DateTime.toEpochMillis(range.from)
         const to = DateTime.toEpochMillis(range.to)
         const inRange = sql`created_at >= ${from} AND created_at < ${to}`
-        /** The median of a duration: the middle row, or the mean of the two middle rows (percentile_cont(0.5)). */
-        const median = (expression: string): Fragment => sql`(SELECT AVG(d) FROM (
+        // Every AVG is of a float (`0e0 +`): MySQL averages integers as decimals of four places.
+        /**
+         * The median of a duration: the middle row, or the mean of the two middle rows (percentile_cont(0.5)).
+         * The middle rows are those within [c/2, c/2 + 1], in decimals: `/` on integers truncates in
+         * SQLite and PostgreSQL but not in MySQL.
+         */
+        const median = (expression: string): Fragment => sql`(SELECT AVG(0e0 + d) FROM (
             SELECT d, ROW_NUMBER() OVER (ORDER BY d) AS rn, COUNT(*) OVER () AS c
             FROM (SELECT ${sql.literal(expression)} AS d FROM repair_requests WHERE ${inRange}) AS durations
             WHERE d IS NOT NULL
-          ) AS ranked WHERE rn IN ((c + 1) / 2, (c + 2) / 2))`
+          ) AS ranked WHERE rn BETWEEN c / 2.0 AND c / 2.0 + 1)`
         const [summary] = yield* rows(
           RepairSummary,
           sql`SELECT
@@ -97,26 +104,26 @@ export const layer: Layer.Layer<StatisticsRepo.StatisticsRepo, never, SqlClient.
             SUM(CASE WHEN category IS NULL THEN 1 ELSE 0 END) AS uncategorized,
             SUM(CASE WHEN ${sql.literal(isOpen)} AND deadline < ${DateTime.toEpochMillis(now)} THEN 1 ELSE 0 END) AS overdue,
             COUNT(rating_score) AS ratings,
-            AVG(rating_score) AS average_rating,
+            AVG(0e0 + rating_score) AS average_rating,
             COUNT(${sql.literal(toComplete)}) AS to_complete_count,
-            AVG(${sql.literal(toComplete)}) AS to_complete_average,
+            AVG(0e0 + ${sql.literal(toComplete)}) AS to_complete_average,
             ${median(toComplete)} AS to_complete_median,
             COUNT(${sql.literal(inWork)}) AS in_work_count,
-            AVG(${sql.literal(inWork)}) AS in_work_average,
+            AVG(0e0 + ${sql.literal(inWork)}) AS in_work_average,
             ${median(inWork)} AS in_work_median
           FROM repair_requests WHERE ${inRange}`
         )
         const statuses = yield* rows(
           KeyCountRow,
-          sql`SELECT status AS key, COUNT(*) AS count FROM repair_requests WHERE ${inRange} GROUP BY status`
+          sql`SELECT status AS ${key}, COUNT(*) AS count FROM repair_requests WHERE ${inRange} GROUP BY status`
         )
         const deviceTypes = yield* rows(
           KeyCountRow,
-          sql`SELECT device_type AS key, COUNT(*) AS count FROM repair_requests WHERE ${inRange} GROUP BY device_type`
+          sql`SELECT device_type AS ${key}, COUNT(*) AS count FROM repair_requests WHERE ${inRange} GROUP BY device_type`
         )
         const categories = yield* rows(
           KeyCountRow,
-          sql`SELECT category AS key, COUNT(*) AS count FROM repair_requests
+          sql`SELECT category AS ${key}, COUNT(*) AS count FROM repair_requests
             WHERE ${inRange} AND category IS NOT NULL GROUP BY category`
         )
         const technicians = yield* rows(
@@ -124,10 +131,10 @@ export const layer: Layer.Layer<StatisticsRepo.StatisticsRepo, never, SqlClient.
           sql`SELECT technician_id,
               SUM(CASE WHEN ${sql.literal(isOpen)} THEN 1 ELSE 0 END) AS open,
               SUM(CASE WHEN status = 'completed' THEN 1 ELSE 0 END) AS completed,
-              AVG(${sql.literal(toComplete)}) AS to_complete,
-              AVG(${sql.literal(inWork)}) AS in_work,
+              AVG(0e0 + ${sql.literal(toComplete)}) AS to_complete,
+              AVG(0e0 + ${sql.literal(inWork)}) AS in_work,
               COUNT(rating_score) AS ratings,
-              AVG(rating_score) AS average_rating
+              AVG(0e0 + rating_score) AS average_rating
             FROM repair_requests WHERE ${inRange} AND technician_id IS NOT NULL GROUP BY technician_id`
         )
         const s = summary!
@@ -186,23 +193,23 @@ export const layer: Layer.Layer<StatisticsRepo.StatisticsRepo, never, SqlClient.
         const to = DateTime.toEpochMillis(range.to)
         // Each task counts once per flag it has: three index ranges, added up, rather than one
         // OR over three columns, which SQLite answers by fetching every row at random.
-        const counted = (key: string) => sql`
-          SELECT ${sql.literal(key)} AS key, 1 AS c, 0 AS d, 0 AS o FROM tasks
+        const counted = (column: string) => sql`
+          SELECT ${sql.literal(column)} AS ${key}, 1 AS c, 0 AS d, 0 AS o FROM tasks
             WHERE created_at >= ${from} AND created_at < ${to}
-          UNION ALL SELECT ${sql.literal(key)}, 0, 1, 0 FROM tasks
+          UNION ALL SELECT ${sql.literal(column)}, 0, 1, 0 FROM tasks
             WHERE status = 'done' AND completed_at >= ${from} AND completed_at < ${to}
-          UNION ALL SELECT ${sql.literal(key)}, 0, 0, 1 FROM tasks
+          UNION ALL SELECT ${sql.literal(column)}, 0, 0, 1 FROM tasks
             WHERE status IN ('todo', 'in_progress') AND due_at >= ${from} AND due_at < ${to}
               AND due_at < ${DateTime.toEpochMillis(now)}`
         const sums = sql.literal("SUM(f.c) AS created, SUM(f.d) AS completed, SUM(f.o) AS overdue")
         const byProject = yield* rows(
           TaskCountsRow,
-          sql`SELECT f.key AS key, ${sums} FROM (${counted("project_id")}) f GROUP BY f.key`
+          sql`SELECT f.${key} AS ${key}, ${sums} FROM (${counted("project_id")}) f GROUP BY f.${key}`
         )
         const byAssignee = yield* rows(
           TaskCountsRow,
-          sql`SELECT a.user_id AS key, ${sums} FROM (${counted("id")}) f
-            JOIN task_assignees a ON a.task_id = f.key GROUP BY a.user_id`
+          sql`SELECT a.user_id AS ${key}, ${sums} FROM (${counted("id")}) f
+            JOIN task_assignees a ON a.task_id = f.${key} GROUP BY a.user_id`
         )
         const [offered] = yield* rows(
           Schema.Struct({ count: SqlCount }),

@@ -1,10 +1,12 @@
 import { mkdirSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { type Migrator, SqlClient } from "@effect/sql"
-import type { SqlError } from "@effect/sql/SqlError"
+import { type SqlError, SqlError as SqlErrorClass } from "@effect/sql/SqlError"
+import { MysqlClient } from "@effect/sql-mysql2"
 import { PgClient } from "@effect/sql-pg"
 import type { Storage, TelegramLinks } from "@taskdesk/core"
-import { Config, type ConfigError, Duration, Effect, Layer, Option } from "effect"
+import { Config, type ConfigError, Duration, Effect, Layer, Option, Redacted } from "effect"
+import Mysql from "mysql2/promise"
 import Pg from "pg"
 import * as Dialect from "./Dialect.js"
 import * as Migrations from "./Migrations.js"
@@ -29,8 +31,8 @@ import * as SqlUserRepo from "./SqlUserRepo.js"
 export type StartError = SqlError | Migrator.MigrationError
 
 /**
- * Every storage port on one `SqlClient`, written once for both dialects. It neither connects nor
- * migrates: `layerSqlite` / `layerPg` do both; use this with `clientSqlite` / `clientPg` (or your
+ * Every storage port on one `SqlClient`, written once for every dialect. It neither connects nor
+ * migrates: `layerSqlite` / `layerPg` / `layerMysql` do both; use this with `clientSqlite` / `clientPg` / `clientMysql` (or your
  * own client and `Dialect` layer) and `SqlMigrations.run` when you manage those yourself.
  */
 export const repositories: Layer.Layer<Storage.Storage, never, SqlClient.SqlClient | Dialect.Dialect> = Layer.mergeAll(
@@ -165,8 +167,96 @@ export const clientPg = (config: PgConfig): Layer.Layer<SqlClient.SqlClient | Di
 /** Storage in PostgreSQL with a pool and a statement timeout. Migrates the schema when built. */
 export const layerPg = (config: PgConfig): Layer.Layer<Storage.Storage, StartError> => migratedOn(clientPg(config))
 
+export interface MysqlConfig {
+  /** A connection string, e.g. `mysql://user:pass@host:3306/db` (`mariadb://` is the same). */
+  readonly url: string
+  /** Connections in the pool. Default 10. */
+  readonly poolSize?: number | undefined
+}
+
+/** Whether a database URL names MySQL or MariaDB. */
+export const isMysqlUrl = (url: string): boolean => /^(mysql|mariadb):\/\//.test(url)
+
 /**
- * Storage chosen by configuration: PostgreSQL when `TASKDESK_DATABASE_URL` is a `postgres://` URL
+ * The parts of a MySQL URL. The client's own `url` option would drop the pool options below, so the
+ * URL is taken apart here (user and password percent-decoded).
+ */
+const mysqlParts = (url: string) => {
+  const parsed = new URL(url.replace(/^mariadb:/, "mysql:"))
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""))
+  if (database === "") throw new Error("a MySQL URL names its database: mysql://user@host:3306/<database>")
+  return {
+    host: parsed.hostname === "" ? "127.0.0.1" : parsed.hostname,
+    port: parsed.port === "" ? 3306 : Number(parsed.port),
+    database,
+    username: decodeURIComponent(parsed.username) || "root",
+    password: parsed.password === "" ? undefined : Redacted.make(decodeURIComponent(parsed.password))
+  }
+}
+
+/**
+ * Creates the URL's database when it does not exist (utf8mb4, binary collation), so a fresh server
+ * needs no `CREATE DATABASE` by hand. A user without the right to create one gets no error here: the
+ * pool then reports the missing database itself.
+ */
+const ensureMysqlDatabase = (parts: ReturnType<typeof mysqlParts>) =>
+  Effect.promise(async () => {
+    if (!/^[A-Za-z0-9_$]{1,64}$/.test(parts.database)) return
+    const connection = await Mysql.createConnection({
+      host: parts.host,
+      port: parts.port,
+      user: parts.username,
+      ...(parts.password === undefined ? {} : { password: Redacted.value(parts.password) }),
+      connectTimeout: 10_000
+    }).catch(() => undefined)
+    if (connection === undefined) return
+    try {
+      await connection
+        .query(`CREATE DATABASE IF NOT EXISTS \`${parts.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`)
+        .catch(() => undefined)
+    } finally {
+      await connection.end().catch(() => undefined)
+    }
+  })
+
+/**
+ * A MySQL or MariaDB pool set up for taskdesk and its `Dialect`, creating the database if it is
+ * missing (`ensureMysqlDatabase`). Does not migrate. The connection
+ * speaks utf8mb4 with a binary collation, as the columns do, and returns DECIMAL aggregates (SUM,
+ * AVG) as numbers; BIGINT columns (epoch milliseconds, counts) come back as numbers already.
+ */
+export const clientMysql = (config: MysqlConfig): Layer.Layer<SqlClient.SqlClient | Dialect.Dialect, SqlError> =>
+  Layer.unwrapEffect(
+    Effect.try({
+      try: () => mysqlParts(config.url),
+      catch: (cause) => new SqlErrorClass({ cause, message: `not a usable MySQL URL: ${String(cause)}` })
+    }).pipe(
+      Effect.tap(ensureMysqlDatabase),
+      Effect.map((parts) =>
+        Layer.provideMerge(
+          Dialect.layerMysql,
+          MysqlClient.layer({
+            ...parts,
+            maxConnections: config.poolSize ?? 10,
+            poolConfig: { charset: "UTF8MB4_BIN", decimalNumbers: true, connectTimeout: 10_000 }
+          })
+        )
+      )
+    )
+  ).pipe(
+    // The client's layer also admits a ConfigError, which only its `layerConfig` raises.
+    Layer.mapError((error) =>
+      error instanceof SqlErrorClass ? error : new SqlErrorClass({ cause: error, message: "MySQL client settings" })
+    )
+  )
+
+/** Storage in MySQL or MariaDB (InnoDB) with a pool. Migrates the schema when built. */
+export const layerMysql = (config: MysqlConfig): Layer.Layer<Storage.Storage, StartError> =>
+  migratedOn(clientMysql(config))
+
+/**
+ * Storage chosen by configuration: MySQL or MariaDB when `TASKDESK_DATABASE_URL` is a `mysql://`
+ * (or `mariadb://`) URL (with `TASKDESK_MYSQL_POOL_SIZE`); PostgreSQL when it is a `postgres://` URL
  * (with `TASKDESK_PG_POOL_SIZE`, `TASKDESK_PG_STATEMENT_TIMEOUT` and `TASKDESK_PG_SCHEMA`),
  * otherwise the embedded SQLite file in `TASKDESK_DATA_DIR` (default `./data`). A fresh install
  * with no configuration needs nothing.
@@ -175,6 +265,12 @@ export const layerConfig: Layer.Layer<Storage.Storage, StartError | ConfigError.
   Effect.gen(function* () {
     const config = Config.nested("TASKDESK")
     const url = yield* config(Config.option(Config.string("DATABASE_URL")))
+    if (Option.isSome(url) && isMysqlUrl(url.value)) {
+      return layerMysql({
+        url: url.value,
+        poolSize: yield* config(Config.integer("MYSQL_POOL_SIZE").pipe(Config.withDefault(10)))
+      })
+    }
     if (Option.isSome(url) && /^postgres(ql)?:\/\//.test(url.value)) {
       return layerPg({
         url: url.value,

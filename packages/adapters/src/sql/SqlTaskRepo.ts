@@ -115,13 +115,12 @@ export const layer: Layer.Layer<TaskRepo.TaskRepo, never, SqlClient.SqlClient | 
     return {
       findById: (id) => orDie(findById(id)),
       findByIds: (ids) => orDie(findByIds(sql, query, "tasks", columns, decode, ids)),
-      insert: (task) =>
-        orDie(insertNew(sql, query, "tasks", "Task", { ...encodeTaskRow(task), ...derivedColumns(task) })),
+      insert: (task) => orDie(insertNew(dialect, "tasks", "Task", { ...encodeTaskRow(task), ...derivedColumns(task) })),
       update: (task, expectedVersion) =>
         orDie(
           updateAtVersion(
             sql,
-            query,
+            dialect,
             "tasks",
             "Task",
             { ...encodeTaskRow(task), ...derivedColumns(task) },
@@ -129,7 +128,7 @@ export const layer: Layer.Layer<TaskRepo.TaskRepo, never, SqlClient.SqlClient | 
           )
         ),
       // Assignees, tags, assignments and comments go with the task (ON DELETE CASCADE).
-      delete: (id, expectedVersion) => orDie(deleteAtVersion(sql, query, "tasks", "Task", id, expectedVersion)),
+      delete: (id, expectedVersion) => orDie(deleteAtVersion(sql, dialect, "tasks", "Task", id, expectedVersion)),
       list: (request) => {
         const byAssignee = request.filter.assigneeId !== undefined
         const page = keyset(

@@ -19,7 +19,7 @@ export const make = (
     TelegramLinks.TelegramLinks,
     Effect.gen(function* () {
       const sql = yield* SqlClient.SqlClient
-      const { query } = yield* Dialect
+      const dialect = yield* Dialect
       const decodeAll = Schema.decodeUnknown(Schema.Array(RedeemedRow))
 
       return {
@@ -33,24 +33,34 @@ export const make = (
               created_at: yield* Clock.currentTimeMillis
             }
             // One statement, so two issues racing for one user still leave a single code (the unique index).
-            yield* query(
-              sql`INSERT INTO telegram_links ${sql.insert(row)} ON CONFLICT (user_id) DO UPDATE SET
-                code = excluded.code, expires_at = excluded.expires_at, created_at = excluded.created_at`
+            const { proposed } = dialect
+            yield* dialect.query(
+              sql`INSERT INTO telegram_links ${sql.insert(row)} ${dialect.onConflictUpdate(
+                ["user_id"],
+                sql`code = ${proposed("code")}, expires_at = ${proposed("expires_at")}, created_at = ${proposed("created_at")}`
+              )}`
             )
             return fresh
           }).pipe(orDie),
         redeem: (linkCode, now) =>
           // Deleting is what makes a code single-use: of two redeemers only one gets the row back.
-          query(sql`DELETE FROM telegram_links WHERE code = ${linkCode} RETURNING user_id, expires_at`).pipe(
-            Effect.flatMap(decodeAll),
-            Effect.map((rows) =>
-              Option.fromNullable(rows[0]).pipe(
-                Option.filter((row) => DateTime.lessThan(now, row.expiresAt)),
-                Option.map((row) => row.userId)
-              )
-            ),
-            orDie
-          )
+          dialect
+            .deleteReturning({
+              table: "telegram_links",
+              key: "code",
+              where: sql`code = ${linkCode}`,
+              returning: sql`user_id, expires_at`
+            })
+            .pipe(
+              Effect.flatMap(decodeAll),
+              Effect.map((rows) =>
+                Option.fromNullable(rows[0]).pipe(
+                  Option.filter((row) => DateTime.lessThan(now, row.expiresAt)),
+                  Option.map((row) => row.userId)
+                )
+              ),
+              orDie
+            )
       }
     })
   )

@@ -45,15 +45,15 @@ export const layer: Layer.Layer<TemplateRepo.TemplateRepo, never, SqlClient.SqlC
       findById: (id) => orDie(findById(id)),
       findByIds: (ids) => orDie(findByIds(sql, query, "templates", columns, decode, ids)),
       insert: (template) =>
-        orDie(Effect.flatMap(row(template), (r) => insertNew(sql, query, "templates", "TaskTemplate", r))),
+        orDie(Effect.flatMap(row(template), (r) => insertNew(dialect, "templates", "TaskTemplate", r))),
       update: (template, expectedVersion) =>
         orDie(
           Effect.flatMap(row(template), (r) =>
-            updateAtVersion(sql, query, "templates", "TaskTemplate", r, expectedVersion)
+            updateAtVersion(sql, dialect, "templates", "TaskTemplate", r, expectedVersion)
           )
         ),
       delete: (id, expectedVersion) =>
-        orDie(deleteAtVersion(sql, query, "templates", "TaskTemplate", id, expectedVersion)),
+        orDie(deleteAtVersion(sql, dialect, "templates", "TaskTemplate", id, expectedVersion)),
       list: (request) => {
         const needle = request.text?.toLowerCase()
         const where =

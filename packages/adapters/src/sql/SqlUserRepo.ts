@@ -110,11 +110,12 @@ export const layer: Layer.Layer<UserRepo.UserRepo, never, SqlClient.SqlClient | 
         const telegramId = orNull(user.telegramId)
         const dingtalkId = orNull(user.dingtalkId)
         // The clash check sits in the UPDATE itself, so a PostgreSQL transaction stays usable after one.
-        const updated = yield* query(sql`UPDATE users SET ${sql.update(changes)} WHERE id = ${id}
-          AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id <> ${id} AND (o.username_key = ${changes.username_key}
-            OR o.telegram_id = ${telegramId} OR o.dingtalk_id = ${dingtalkId}))
-          RETURNING id`)
-        if (updated.length > 0) return
+        // The clashing rows are a derived table: MySQL refuses a subquery on the table an UPDATE writes.
+        const updated = yield* dialect.rowCount(sql`UPDATE users SET ${sql.update(changes)} WHERE id = ${id}
+          AND NOT EXISTS (SELECT 1 FROM (SELECT o.id FROM users o WHERE o.id <> ${id}
+            AND (o.username_key = ${changes.username_key} OR o.telegram_id = ${telegramId}
+              OR o.dingtalk_id = ${dingtalkId})) clash)`)
+        if (updated > 0) return
         const exists = yield* query(sql`SELECT 1 FROM users WHERE id = ${id}`)
         if (exists.length === 0) return yield* new Errors.NotFound({ entity: "User", id })
         const error = yield* clash(user, false)
@@ -133,7 +134,7 @@ export const layer: Layer.Layer<UserRepo.UserRepo, never, SqlClient.SqlClient | 
       insert: (user) =>
         orDie(
           Effect.gen(function* () {
-            if (yield* insertIfNew(sql, query, "users", yield* row(user))) return
+            if (yield* insertIfNew(dialect, "users", yield* row(user))) return
             const error = yield* clash(user, true)
             return yield* error ?? new Errors.DuplicateKey({ entity: "User", field: "id", value: user.id })
           }).pipe(uniqueViolation(user))

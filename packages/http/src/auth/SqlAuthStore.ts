@@ -1,5 +1,6 @@
 import { Migrator, SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
+import type { Fragment } from "@effect/sql/Statement"
 import type { Ids, Role } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import { AuthStore, type IdempotencyRecord, type StoredToken, type TokenKind } from "./AuthStore.js"
@@ -7,25 +8,36 @@ import { AuthStore, type IdempotencyRecord, type StoredToken, type TokenKind } f
 /** The migrations table of the server's own tables, apart from the storage adapter's. */
 export const migrationsTable = "taskdesk_http_migrations"
 
-const bigint = (sql: SqlClient.SqlClient) => sql.onDialectOrElse({ pg: () => "bigint", orElse: () => "INTEGER" })
+const bigint = (sql: SqlClient.SqlClient) =>
+  sql.onDialectOrElse({ pg: () => "bigint", mysql: () => "BIGINT", orElse: () => "INTEGER" })
+
+/** Text a key or an index covers: MySQL cannot index unbounded TEXT (see the adapter's `typesOf`). */
+const keyText = (sql: SqlClient.SqlClient) =>
+  sql.onDialectOrElse({ mysql: () => "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", orElse: () => "TEXT" })
+
+/** Unbounded text; binary collation on MySQL, so comparisons are exact as in the other dialects. */
+const longText = (sql: SqlClient.SqlClient) =>
+  sql.onDialectOrElse({ mysql: () => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", orElse: () => "TEXT" })
 
 const init = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const big = bigint(sql)
+  const key = keyText(sql)
+  const text = longText(sql)
   yield* sql.unsafe(`CREATE TABLE http_passwords (
-    user_id TEXT PRIMARY KEY NOT NULL,
-    hash TEXT NOT NULL,
+    user_id ${key} PRIMARY KEY NOT NULL,
+    hash ${text} NOT NULL,
     updated_at ${big} NOT NULL
   )`)
   yield* sql.unsafe(`CREATE TABLE http_tokens (
-    hash TEXT PRIMARY KEY NOT NULL,
-    id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    role TEXT NOT NULL,
-    session_id TEXT,
-    name TEXT,
-    csrf TEXT,
+    hash ${key} PRIMARY KEY NOT NULL,
+    id ${key} NOT NULL,
+    kind ${text} NOT NULL,
+    user_id ${key} NOT NULL,
+    role ${text} NOT NULL,
+    session_id ${key},
+    name ${text},
+    csrf ${text},
     created_at ${big} NOT NULL,
     expires_at ${big},
     used_at ${big},
@@ -35,14 +47,14 @@ const init = Effect.gen(function* () {
   yield* sql.unsafe("CREATE INDEX http_tokens_user ON http_tokens (user_id)")
   yield* sql.unsafe("CREATE INDEX http_tokens_session ON http_tokens (session_id)")
   yield* sql.unsafe(`CREATE TABLE http_idempotency (
-    scope TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
+    scope ${key} NOT NULL,
+    idempotency_key ${key} NOT NULL,
+    fingerprint ${text} NOT NULL,
     created_at ${big} NOT NULL,
     expires_at ${big} NOT NULL,
     status INTEGER,
-    headers TEXT,
-    body TEXT,
+    headers ${text},
+    body ${text},
     PRIMARY KEY (scope, idempotency_key)
   )`)
 })
@@ -75,6 +87,17 @@ export const migrate: Effect.Effect<
     orElse: () => run
   })
 })
+
+/**
+ * The rows an UPDATE matched: `RETURNING` where there is one; on MySQL, which has none, the
+ * affected-row count (the client reports rows found, not rows changed).
+ */
+const matched = (sql: SqlClient.SqlClient, statement: Fragment): Effect.Effect<number, SqlError> =>
+  sql.onDialectOrElse({
+    mysql: () =>
+      Effect.map(sql`${statement}`.raw, (result) => Number((result as { affectedRows?: number }).affectedRows ?? 0)),
+    orElse: () => Effect.map(sql`${statement} RETURNING 1 AS one`, (rows) => rows.length)
+  })
 
 const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value))
 
@@ -139,7 +162,10 @@ export const layer: Layer.Layer<AuthStore, never, SqlClient.SqlClient> = Layer.e
       setPassword: (userId, hash, at) =>
         orDie(
           sql`INSERT INTO http_passwords (user_id, hash, updated_at) VALUES (${userId}, ${hash}, ${at})
-            ON CONFLICT (user_id) DO UPDATE SET hash = ${hash}, updated_at = ${at}`
+            ${sql.onDialectOrElse({
+              mysql: () => sql.literal("ON DUPLICATE KEY UPDATE"),
+              orElse: () => sql.literal("ON CONFLICT (user_id) DO UPDATE SET")
+            })} hash = ${hash}, updated_at = ${at}`
         ).pipe(Effect.asVoid),
       insertTokens: (tokens) =>
         orDie(
@@ -156,9 +182,12 @@ export const layer: Layer.Layer<AuthStore, never, SqlClient.SqlClient> = Layer.e
       findToken,
       useRefresh: (hash, at) =>
         orDie(
-          sql<{ hash: string }>`UPDATE http_tokens SET used_at = ${at}
-            WHERE hash = ${hash} AND kind = 'refresh' AND used_at IS NULL AND revoked_at IS NULL RETURNING hash`
-        ).pipe(Effect.map((rows) => rows.length === 1)),
+          matched(
+            sql,
+            sql`UPDATE http_tokens SET used_at = ${at}
+              WHERE hash = ${hash} AND kind = 'refresh' AND used_at IS NULL AND revoked_at IS NULL`
+          )
+        ).pipe(Effect.map((n) => n === 1)),
       revokeSession: (sessionId, at) =>
         orDie(
           sql`UPDATE http_tokens SET revoked_at = ${at} WHERE session_id = ${sessionId} AND revoked_at IS NULL`
@@ -172,9 +201,12 @@ export const layer: Layer.Layer<AuthStore, never, SqlClient.SqlClient> = Layer.e
         ).pipe(Effect.asVoid),
       revokeApiToken: (userId, id, at) =>
         orDie(
-          sql<{ id: string }>`UPDATE http_tokens SET revoked_at = ${at}
-            WHERE kind = 'api' AND id = ${id} AND user_id = ${userId} AND revoked_at IS NULL RETURNING id`
-        ).pipe(Effect.map((rows) => rows.length > 0)),
+          matched(
+            sql,
+            sql`UPDATE http_tokens SET revoked_at = ${at}
+              WHERE kind = 'api' AND id = ${id} AND user_id = ${userId} AND revoked_at IS NULL`
+          )
+        ).pipe(Effect.map((n) => n > 0)),
       listApiTokens: (userId, now) =>
         orDie(
           sql<TokenRow>`SELECT ${sql.literal(tokenColumns)} FROM http_tokens
@@ -191,11 +223,21 @@ export const layer: Layer.Layer<AuthStore, never, SqlClient.SqlClient> = Layer.e
             // An expired record is replaced; a live one is reported back.
             yield* sql`DELETE FROM http_idempotency
               WHERE scope = ${record.scope} AND idempotency_key = ${record.key} AND expires_at <= ${record.createdAt}`
-            const inserted = yield* sql<{ scope: string }>`INSERT INTO http_idempotency
-                (scope, idempotency_key, fingerprint, created_at, expires_at)
-              VALUES (${record.scope}, ${record.key}, ${record.fingerprint}, ${record.createdAt}, ${record.expiresAt})
-              ON CONFLICT (scope, idempotency_key) DO NOTHING RETURNING scope`
-            if (inserted.length === 1) return Option.none<IdempotencyRecord>()
+            const values = sql`(scope, idempotency_key, fingerprint, created_at, expires_at)
+              VALUES (${record.scope}, ${record.key}, ${record.fingerprint}, ${record.createdAt}, ${record.expiresAt})`
+            // MySQL: IGNORE skips the duplicate (the table has no foreign key whose failure it would hide).
+            const inserted = yield* sql.onDialectOrElse({
+              mysql: () =>
+                Effect.map(sql`INSERT IGNORE INTO http_idempotency ${values}`.raw, (result) =>
+                  Number((result as { affectedRows?: number }).affectedRows ?? 0)
+                ),
+              orElse: () =>
+                Effect.map(
+                  sql`INSERT INTO http_idempotency ${values} ON CONFLICT (scope, idempotency_key) DO NOTHING RETURNING scope`,
+                  (rows) => rows.length
+                )
+            })
+            if (inserted === 1) return Option.none<IdempotencyRecord>()
             const rows = yield* sql<{
               fingerprint: string
               createdAt: unknown

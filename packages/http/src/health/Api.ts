@@ -2,7 +2,7 @@ import { HttpApiEndpoint, HttpApiGroup } from "@effect/platform"
 import { Schema } from "effect"
 import { Authentication } from "../Authentication.js"
 
-const StorageKind = Schema.Literal("memory", "sqlite", "postgres")
+const StorageKind = Schema.Literal("memory", "sqlite", "postgres", "mysql")
 
 /** Liveness: the process serves and its storage answers `SELECT 1`. Nothing else: it is called often. */
 export class Health extends Schema.Class<Health>("Health")({

@@ -6,7 +6,7 @@ import { Context, DateTime, Effect, Layer, Option } from "effect"
 export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
   HealthProbe,
   {
-    readonly kind: "memory" | "sqlite" | "postgres"
+    readonly kind: "memory" | "sqlite" | "postgres" | "mysql"
     /** Whether storage answers at all (`SELECT 1`): cheap, for liveness and readiness. */
     readonly ping: Effect.Effect<boolean>
     /** Rows per table: a scan each, for administrators only. */
@@ -51,7 +51,9 @@ export class HealthProbe extends Context.Tag("@taskdesk/http/HealthProbe")<
   )
 
   /** `SELECT 1`, and a count per table of the SQL storage (tables that do not exist yet are left out). */
-  static readonly layerSql = (kind: "sqlite" | "postgres"): Layer.Layer<HealthProbe, never, SqlClient.SqlClient> =>
+  static readonly layerSql = (
+    kind: "sqlite" | "postgres" | "mysql"
+  ): Layer.Layer<HealthProbe, never, SqlClient.SqlClient> =>
     Layer.effect(
       HealthProbe,
       Effect.gen(function* () {

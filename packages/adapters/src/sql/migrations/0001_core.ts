@@ -17,14 +17,14 @@ export default Effect.gen(function* () {
 
   const statements = [
     `CREATE TABLE users (
-      id ${t.text} PRIMARY KEY NOT NULL,
-      name ${t.text} NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
+      name ${t.key} NOT NULL,
       username ${t.text} NOT NULL,
-      username_key ${t.text} NOT NULL UNIQUE,
+      username_key ${t.key} NOT NULL UNIQUE,
       email ${t.text},
       telegram_id ${t.bigint} UNIQUE,
-      dingtalk_id ${t.text} UNIQUE,
-      role ${t.text} NOT NULL,
+      dingtalk_id ${t.key} UNIQUE,
+      role ${t.key} NOT NULL,
       language ${t.text} NOT NULL,
       active ${t.boolean} NOT NULL,
       created_at ${t.bigint} NOT NULL,
@@ -34,10 +34,10 @@ export default Effect.gen(function* () {
     `CREATE INDEX users_by_role ON users (role, name, id)`,
 
     `CREATE TABLE projects (
-      id ${t.text} PRIMARY KEY NOT NULL,
-      name ${t.text} NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
+      name ${t.key} NOT NULL,
       description ${t.text} NOT NULL,
-      owner_id ${t.text} NOT NULL,
+      owner_id ${t.key} NOT NULL,
       member_ids ${t.text} NOT NULL,
       archived ${t.boolean} NOT NULL,
       created_at ${t.bigint} NOT NULL,
@@ -47,22 +47,22 @@ export default Effect.gen(function* () {
     `CREATE INDEX projects_by_name ON projects (name, id)`,
     `CREATE INDEX projects_by_owner ON projects (owner_id, name, id)`,
     `CREATE TABLE project_members (
-      project_id ${t.text} NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
-      user_id ${t.text} NOT NULL,
+      project_id ${t.key} NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+      user_id ${t.key} NOT NULL,
       PRIMARY KEY (project_id, user_id)
     )`,
     `CREATE INDEX project_members_by_user ON project_members (user_id, project_id)`,
 
     `CREATE TABLE tasks (
-      id ${t.text} PRIMARY KEY NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
       title ${t.text} NOT NULL,
       description ${t.text} NOT NULL,
-      status ${t.text} NOT NULL,
+      status ${t.key} NOT NULL,
       priority ${t.text} NOT NULL,
       priority_rank ${t.integer} NOT NULL,
       assignee_ids ${t.text} NOT NULL,
-      created_by ${t.text} NOT NULL,
-      project_id ${t.text},
+      created_by ${t.key} NOT NULL,
+      project_id ${t.key},
       due_at ${t.bigint},
       tags ${t.text} NOT NULL,
       created_at ${t.bigint} NOT NULL,
@@ -87,9 +87,9 @@ export default Effect.gen(function* () {
     // rows carry the task's sort and status columns, so such a page is read off one index in order.
     // The other sorts of a person's tasks sort that person's rows; an index each would cost every write.
     `CREATE TABLE task_assignees (
-      user_id ${t.text} NOT NULL,
-      task_id ${t.text} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-      status ${t.text} NOT NULL,
+      user_id ${t.key} NOT NULL,
+      task_id ${t.key} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+      status ${t.key} NOT NULL,
       priority_rank ${t.integer} NOT NULL,
       due_at ${t.bigint},
       created_at ${t.bigint} NOT NULL,
@@ -100,8 +100,8 @@ export default Effect.gen(function* () {
     `CREATE INDEX task_assignees_by_created ON task_assignees (user_id, created_at, task_id, status)`,
     `CREATE INDEX task_assignees_by_due ON task_assignees (user_id, due_at, task_id, status)`,
     `CREATE TABLE task_tags (
-      task_id ${t.text} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-      tag ${t.text} NOT NULL,
+      task_id ${t.key} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+      tag ${t.key} NOT NULL,
       PRIMARY KEY (task_id, tag)
     )`,
     `CREATE INDEX task_tags_by_tag ON task_tags (tag, task_id)`,
@@ -110,10 +110,10 @@ export default Effect.gen(function* () {
       sequence ${t.sequence},
       at ${t.bigint} NOT NULL,
       actor_id ${t.text} NOT NULL,
-      subject_kind ${t.text} NOT NULL,
-      subject_id ${t.text} NOT NULL,
-      parent_kind ${t.text},
-      parent_id ${t.text},
+      subject_kind ${t.key} NOT NULL,
+      subject_id ${t.key} NOT NULL,
+      parent_kind ${t.key},
+      parent_id ${t.key},
       type ${t.text} NOT NULL,
       payload ${t.text} NOT NULL
     )`,
@@ -126,6 +126,18 @@ export default Effect.gen(function* () {
     pg: () =>
       Effect.flatMap(sql<{ readonly schema: string }>`SELECT current_schema() AS schema`, ([row]) =>
         Effect.forEach(pgTriggers(row!.schema), (statement) => sql.unsafe(statement), { discard: true })
+      ),
+    // CREATE TRIGGER cannot be a prepared statement in MySQL: sent as plain text.
+    mysql: () =>
+      Effect.forEach(
+        [
+          // The row event appends lock until they commit, so sequences grow in commit order (`Dialect`).
+          `CREATE TABLE taskdesk_locks (name ${t.key} PRIMARY KEY NOT NULL)`,
+          `INSERT INTO taskdesk_locks (name) VALUES ('events')`,
+          ...mysqlTriggers
+        ],
+        (statement) => sql.unsafe(statement).unprepared,
+        { discard: true }
       ),
     orElse: () =>
       Effect.forEach(
@@ -226,3 +238,46 @@ const pgTriggers = (schema: string): ReadonlyArray<string> => {
             FOR EACH ROW EXECUTE FUNCTION taskdesk_index_project()`
   ]
 }
+
+/** The rows of a JSON array of strings, for MySQL's triggers (JSON_TABLE: MySQL 8, MariaDB 10.6). */
+const mysqlElements = (json: string) => `JSON_TABLE(${json}, '$[*]' COLUMNS (value VARCHAR(255) PATH '$')) AS j`
+
+/**
+ * MySQL's and MariaDB's triggers: the same work as PostgreSQL's, one trigger per table and event.
+ * `INSERT IGNORE` drops repeated elements of an array (the primary key), as SQLite's `OR IGNORE` does.
+ */
+const mysqlTriggers: ReadonlyArray<string> = [
+  `CREATE TRIGGER tasks_index_insert AFTER INSERT ON tasks FOR EACH ROW BEGIN
+    INSERT IGNORE INTO task_assignees (user_id, task_id, status, priority_rank, due_at, created_at, updated_at)
+      SELECT j.value, NEW.id, NEW.status, NEW.priority_rank, NEW.due_at, NEW.created_at, NEW.updated_at
+      FROM ${mysqlElements("NEW.assignee_ids")};
+    INSERT IGNORE INTO task_tags (task_id, tag) SELECT NEW.id, j.value FROM ${mysqlElements("NEW.tags")};
+  END`,
+  `CREATE TRIGGER tasks_index_update AFTER UPDATE ON tasks FOR EACH ROW BEGIN
+    IF NOT (NEW.assignee_ids <=> OLD.assignee_ids) THEN
+      DELETE FROM task_assignees WHERE task_id = NEW.id;
+      INSERT IGNORE INTO task_assignees (user_id, task_id, status, priority_rank, due_at, created_at, updated_at)
+        SELECT j.value, NEW.id, NEW.status, NEW.priority_rank, NEW.due_at, NEW.created_at, NEW.updated_at
+        FROM ${mysqlElements("NEW.assignee_ids")};
+    ELSEIF NOT (NEW.status <=> OLD.status AND NEW.priority_rank <=> OLD.priority_rank AND NEW.due_at <=> OLD.due_at
+        AND NEW.created_at <=> OLD.created_at AND NEW.updated_at <=> OLD.updated_at) THEN
+      UPDATE task_assignees SET status = NEW.status, priority_rank = NEW.priority_rank, due_at = NEW.due_at,
+        created_at = NEW.created_at, updated_at = NEW.updated_at
+        WHERE task_id = NEW.id;
+    END IF;
+    IF NOT (NEW.tags <=> OLD.tags) THEN
+      DELETE FROM task_tags WHERE task_id = NEW.id;
+      INSERT IGNORE INTO task_tags (task_id, tag) SELECT NEW.id, j.value FROM ${mysqlElements("NEW.tags")};
+    END IF;
+  END`,
+  `CREATE TRIGGER projects_index_insert AFTER INSERT ON projects FOR EACH ROW BEGIN
+    INSERT IGNORE INTO project_members (project_id, user_id) SELECT NEW.id, j.value FROM ${mysqlElements("NEW.member_ids")};
+  END`,
+  `CREATE TRIGGER projects_index_update AFTER UPDATE ON projects FOR EACH ROW BEGIN
+    IF NOT (NEW.member_ids <=> OLD.member_ids) THEN
+      DELETE FROM project_members WHERE project_id = NEW.id;
+      INSERT IGNORE INTO project_members (project_id, user_id)
+        SELECT NEW.id, j.value FROM ${mysqlElements("NEW.member_ids")};
+    END IF;
+  END`
+]

@@ -7,8 +7,8 @@ export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const t = typesOf(sql)
   yield* sql.unsafe(`CREATE TABLE templates (
-    id ${t.text} PRIMARY KEY NOT NULL,
-    title ${t.text} NOT NULL,
+    id ${t.key} PRIMARY KEY NOT NULL,
+    title ${t.key} NOT NULL,
     description ${t.text} NOT NULL,
     estimated_minutes ${t.integer},
     created_by ${t.text} NOT NULL,

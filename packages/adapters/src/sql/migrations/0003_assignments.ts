@@ -7,11 +7,11 @@ export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const t = typesOf(sql)
   yield* sql.unsafe(`CREATE TABLE assignments (
-    id ${t.text} PRIMARY KEY NOT NULL,
-    task_id ${t.text} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
-    assignee_id ${t.text} NOT NULL,
-    assigned_by ${t.text} NOT NULL,
-    status ${t.text} NOT NULL,
+    id ${t.key} PRIMARY KEY NOT NULL,
+    task_id ${t.key} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    assignee_id ${t.key} NOT NULL,
+    assigned_by ${t.key} NOT NULL,
+    status ${t.key} NOT NULL,
     due_at ${t.bigint},
     rejection_reason ${t.text},
     created_at ${t.bigint} NOT NULL,

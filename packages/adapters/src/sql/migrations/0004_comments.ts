@@ -7,8 +7,8 @@ export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const t = typesOf(sql)
   yield* sql.unsafe(`CREATE TABLE comments (
-    id ${t.text} PRIMARY KEY NOT NULL,
-    task_id ${t.text} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    id ${t.key} PRIMARY KEY NOT NULL,
+    task_id ${t.key} NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
     author_id ${t.text} NOT NULL,
     body ${t.text} NOT NULL,
     created_at ${t.bigint} NOT NULL

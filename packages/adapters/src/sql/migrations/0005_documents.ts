@@ -10,16 +10,16 @@ export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const t = typesOf(sql)
   yield* sql.unsafe(`CREATE TABLE documents (
-    id ${t.text} PRIMARY KEY NOT NULL,
-    project_id ${t.text} NOT NULL,
+    id ${t.key} PRIMARY KEY NOT NULL,
+    project_id ${t.key} NOT NULL,
     kind ${t.text} NOT NULL,
-    registration_number ${t.text} NOT NULL,
+    registration_number ${t.key} NOT NULL,
     title ${t.text} NOT NULL,
     date ${t.bigint} NOT NULL,
     body ${t.text} NOT NULL,
     author_id ${t.text} NOT NULL,
-    parent_id ${t.text},
-    task_id ${t.text},
+    parent_id ${t.key},
+    task_id ${t.key},
     created_at ${t.bigint} NOT NULL,
     version ${t.integer} NOT NULL,
     UNIQUE (project_id, registration_number)
@@ -29,7 +29,7 @@ export default Effect.gen(function* () {
     `CREATE INDEX documents_by_task ON documents (task_id, created_at, id)`,
     `CREATE INDEX documents_by_parent ON documents (parent_id, created_at, id)`,
     `CREATE TABLE counters (
-      name ${t.text} PRIMARY KEY NOT NULL,
+      name ${t.key} PRIMARY KEY NOT NULL,
       value ${t.bigint} NOT NULL
     )`
   ]) {

@@ -12,18 +12,18 @@ export default Effect.gen(function* () {
   const t = typesOf(sql)
   for (const statement of [
     `CREATE TABLE repair_requests (
-      id ${t.text} PRIMARY KEY NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
       number ${t.bigint} NOT NULL UNIQUE,
-      client_id ${t.text} NOT NULL,
-      technician_id ${t.text},
-      device_type ${t.text} NOT NULL,
+      client_id ${t.key} NOT NULL,
+      technician_id ${t.key},
+      device_type ${t.key} NOT NULL,
       device_model ${t.text} NOT NULL,
       serial_number ${t.text},
       problem_description ${t.text} NOT NULL,
-      category ${t.text},
-      status ${t.text} NOT NULL,
+      category ${t.key},
+      status ${t.key} NOT NULL,
       deadline ${t.bigint},
-      created_by ${t.text} NOT NULL,
+      created_by ${t.key} NOT NULL,
       created_at ${t.bigint} NOT NULL,
       updated_at ${t.bigint} NOT NULL,
       started_at ${t.bigint},
@@ -50,8 +50,8 @@ export default Effect.gen(function* () {
     `CREATE INDEX repair_requests_by_device_type ON repair_requests (device_type, created_at, id)`,
     `CREATE INDEX repair_requests_by_category ON repair_requests (category, created_at, id)`,
     `CREATE TABLE repair_comments (
-      id ${t.text} PRIMARY KEY NOT NULL,
-      request_id ${t.text} NOT NULL REFERENCES repair_requests (id) ON DELETE CASCADE,
+      id ${t.key} PRIMARY KEY NOT NULL,
+      request_id ${t.key} NOT NULL REFERENCES repair_requests (id) ON DELETE CASCADE,
       author_id ${t.text} NOT NULL,
       body ${t.text} NOT NULL,
       created_at ${t.bigint} NOT NULL

@@ -9,9 +9,11 @@ import { typesOf } from "./types.js"
 export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const t = typesOf(sql)
+  // A reserved word in MySQL.
+  const trigger = sql.onDialectOrElse({ mysql: () => "`trigger`", orElse: () => "trigger" })
   for (const statement of [
     `CREATE TABLE jobs (
-      id ${t.text} PRIMARY KEY NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
       description ${t.text} NOT NULL,
       handler ${t.text} NOT NULL,
       schedule ${t.text} NOT NULL,
@@ -26,12 +28,12 @@ export default Effect.gen(function* () {
       version ${t.integer} NOT NULL
     )`,
     `CREATE TABLE job_runs (
-      id ${t.text} PRIMARY KEY NOT NULL,
-      job_id ${t.text} NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
+      job_id ${t.key} NOT NULL,
       scheduled_at ${t.bigint} NOT NULL,
-      trigger ${t.text} NOT NULL,
+      ${trigger} ${t.text} NOT NULL,
       instance_id ${t.text} NOT NULL,
-      status ${t.text} NOT NULL,
+      status ${t.key} NOT NULL,
       started_at ${t.bigint} NOT NULL,
       finished_at ${t.bigint},
       error ${t.text},
@@ -39,7 +41,15 @@ export default Effect.gen(function* () {
       coalesced ${t.integer} NOT NULL,
       UNIQUE (job_id, scheduled_at)
     )`,
-    `CREATE UNIQUE INDEX job_runs_one_running ON job_runs (job_id) WHERE status = 'running'`,
+    ...sql.onDialectOrElse({
+      // No partial indexes: a generated column holds the job id of running runs only (NULLs never clash).
+      mysql: () => [
+        `ALTER TABLE job_runs ADD COLUMN running_job_id ${t.key}
+          AS (CASE WHEN status = 'running' THEN job_id END) STORED`,
+        `CREATE UNIQUE INDEX job_runs_one_running ON job_runs (running_job_id)`
+      ],
+      orElse: () => [`CREATE UNIQUE INDEX job_runs_one_running ON job_runs (job_id) WHERE status = 'running'`]
+    }),
     `CREATE INDEX job_runs_by_job ON job_runs (job_id, scheduled_at, id)`,
     `CREATE INDEX job_runs_by_status ON job_runs (status, scheduled_at, id)`,
     `CREATE INDEX job_runs_by_finished ON job_runs (finished_at)`

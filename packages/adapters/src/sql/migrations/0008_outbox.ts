@@ -8,14 +8,14 @@ export default Effect.gen(function* () {
   const t = typesOf(sql)
   for (const statement of [
     `CREATE TABLE notifications (
-      id ${t.text} PRIMARY KEY NOT NULL,
-      recipient_id ${t.text} NOT NULL,
+      id ${t.key} PRIMARY KEY NOT NULL,
+      recipient_id ${t.key} NOT NULL,
       kind ${t.text} NOT NULL,
       subject ${t.text} NOT NULL,
       body ${t.text} NOT NULL,
       data ${t.text} NOT NULL,
       created_at ${t.bigint} NOT NULL,
-      status ${t.text} NOT NULL,
+      status ${t.key} NOT NULL,
       attempts ${t.integer} NOT NULL,
       last_error ${t.text},
       channel ${t.text},

@@ -8,8 +8,8 @@ export default Effect.gen(function* () {
   const t = typesOf(sql)
   for (const statement of [
     `CREATE TABLE telegram_links (
-      code ${t.text} PRIMARY KEY NOT NULL,
-      user_id ${t.text} NOT NULL,
+      code ${t.key} PRIMARY KEY NOT NULL,
+      user_id ${t.key} NOT NULL,
       expires_at ${t.bigint} NOT NULL,
       created_at ${t.bigint} NOT NULL
     )`,

@@ -10,8 +10,8 @@ export default Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const t = typesOf(sql)
   yield* sql.unsafe(`CREATE TABLE external_refs (
-    namespace ${t.text} NOT NULL,
-    external_id ${t.text} NOT NULL,
+    namespace ${t.key} NOT NULL,
+    external_id ${t.key} NOT NULL,
     internal_id ${t.text} NOT NULL,
     PRIMARY KEY (namespace, external_id)
   )`)
