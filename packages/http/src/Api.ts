@@ -3,6 +3,7 @@ import { AssignmentsApi } from "./assignments/Api.js"
 import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
 import { EventsApi } from "./events/Api.js"
 import { HealthApi, StorageApi } from "./health/Api.js"
+import { LiveApi } from "./live/Api.js"
 import { NotificationsApi } from "./notifications/Api.js"
 import * as Problem from "./Problem.js"
 import { ProjectsApi } from "./projects/Api.js"
@@ -43,6 +44,7 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .add(RepairsApi)
   .add(StatisticsApi)
   .add(EventsApi)
+  .add(LiveApi)
   .add(SchedulerApi)
   .add(NotificationsApi)
   .add(TelegramApi)

@@ -1,0 +1,126 @@
+import { type Actor, AuditEvent, EventFanout, EventLog, EventVisibility, type Ids } from "@taskdesk/core"
+import { Deferred, Effect, FiberSet, Option, Queue, Schema, type Scope, Stream } from "effect"
+import { ServerSettings } from "../Config.js"
+
+/** What a subscriber asked for: events after a sequence (resume), about a subject, of some types. */
+export interface FeedRequest {
+  readonly actor: Actor.Actor
+  /** Replay the log after this sequence before going live; live from now when absent. */
+  readonly after: Option.Option<Ids.EventSequence>
+  /** Events about this subject or things under it. */
+  readonly subject: Option.Option<AuditEvent.Subject>
+  /** Event types: exact (`task.created`) or a prefix (`assignment.*`); all when empty. */
+  readonly types: ReadonlyArray<string>
+}
+
+/** One connection's events: taken one at a time by its writer. */
+export interface Feed {
+  /** The next event, or `Overflow` once the client fell further behind than the buffer holds. */
+  readonly take: Effect.Effect<AuditEvent.AuditEvent | Overflow>
+  /** Completes when the buffer overflowed: the connection is to close so the client resumes. */
+  readonly overflowed: Effect.Effect<void>
+}
+
+/** The client fell further behind than its buffer holds: the connection closes and the client resumes. */
+export class Overflow {
+  readonly _tag = "Overflow"
+  readonly reason = "overflow: the client fell too far behind; reconnect and resume from the last sequence received"
+}
+
+/** `assignment.*, task.created` as patterns: `*` alone matches all, a trailing `*` a prefix. */
+export const parseTypes = (text: string | undefined): ReadonlyArray<string> =>
+  text === undefined
+    ? []
+    : text
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t.length > 0)
+
+const matchesType = (types: ReadonlyArray<string>, type: string): boolean =>
+  types.length === 0 || types.some((t) => (t.endsWith("*") ? type.startsWith(t.slice(0, -1)) : t === type))
+
+const about = (subject: AuditEvent.Subject, event: AuditEvent.AuditEvent): boolean =>
+  (event.subject.kind === subject.kind && event.subject.id === subject.id) ||
+  Option.exists(event.parent, (p) => p.kind === subject.kind && p.id === subject.id)
+
+const replayPage = 500
+
+const encodeSync = Schema.encodeSync(AuditEvent.AuditEvent)
+
+/** The JSON of an event: the same shape as an item of `GET /api/events`. */
+export const encodeEvent = (event: AuditEvent.AuditEvent): string => JSON.stringify(encodeSync(event))
+
+/**
+ * Each connection's view of the live events: subscribes to the fan-out first, replays the log after
+ * the client's last sequence, then goes live, skipping what the replay already gave (no gap, no
+ * duplicate, in sequence order), keeping only what the actor may see and asked for. Live events wait
+ * in a bounded buffer; when the client falls further behind, the feed overflows instead of growing.
+ */
+export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFeed", {
+  scoped: Effect.gen(function* () {
+    const fanout = yield* EventFanout.EventFanout
+    const log = yield* EventLog.EventLog
+    const visibility = yield* EventVisibility.EventVisibility
+    const capacity = (yield* ServerSettings).server.liveBufferEvents
+
+    const open = (request: FeedRequest): Effect.Effect<Feed, never, Scope.Scope> =>
+      Effect.gen(function* () {
+        const live = yield* fanout.subscribe
+        const buffer = yield* Queue.bounded<AuditEvent.AuditEvent>(capacity)
+        const overflow = yield* Deferred.make<Overflow>()
+        let last: number = Option.getOrElse(request.after, () => 0)
+        const wanted = (event: AuditEvent.AuditEvent): Effect.Effect<boolean> =>
+          matchesType(request.types, event.payload._tag) &&
+          Option.match(request.subject, { onNone: () => true, onSome: (s) => about(s, event) })
+            ? visibility.visible(request.actor, event)
+            : Effect.succeed(false)
+
+        // The replay is read at the client's pace (a full buffer waits), so it never overflows.
+        const replay = Effect.gen(function* () {
+          if (Option.isNone(request.after)) return
+          for (;;) {
+            const rows = yield* log.list({
+              after: Option.some(last as Ids.EventSequence),
+              about: request.subject,
+              limit: replayPage
+            })
+            for (const event of rows) {
+              if (yield* wanted(event)) yield* Queue.offer(buffer, event)
+              last = event.sequence
+            }
+            if (rows.length < replayPage) return
+          }
+        })
+
+        const goLive = live.pipe(
+          Stream.runForEach((event) => {
+            if (event.sequence <= last) return Effect.void
+            return Effect.flatMap(wanted(event), (keep) => {
+              if (keep && !buffer.unsafeOffer(event)) {
+                return Effect.zipRight(Deferred.succeed(overflow, new Overflow()), Effect.interrupt)
+              }
+              last = event.sequence
+              return Effect.void
+            })
+          })
+        )
+        yield* Effect.forkScoped(Effect.zipRight(replay, goLive))
+
+        return {
+          // Overflow happens only with the buffer full, so a take waiting on it never misses one.
+          take: Effect.flatMap(
+            Deferred.poll(overflow),
+            (done): Effect.Effect<AuditEvent.AuditEvent | Overflow> =>
+              Option.isSome(done) ? done.value : Queue.take(buffer)
+          ),
+          overflowed: Effect.asVoid(Deferred.await(overflow))
+        } satisfies Feed
+      })
+
+    // WebSocket sessions outlive the request that upgraded them; they end with the server.
+    const sessions = yield* FiberSet.make()
+    const run = (session: Effect.Effect<void>) => Effect.asVoid(FiberSet.run(sessions, session))
+
+    return { open, run } as const
+  })
+}) {}

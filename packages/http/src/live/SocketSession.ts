@@ -1,0 +1,137 @@
+import type * as Http from "node:http"
+import type * as Net from "node:net"
+import type { Socket } from "@effect/platform"
+import type { Ids } from "@taskdesk/core"
+import { Deferred, Duration, Effect, Fiber, Option, Queue, Schedule, Schema } from "effect"
+import { encodeEvent, type FeedRequest, type LiveFeed, Overflow } from "./LiveFeed.js"
+
+/** What the session uses of the `ws` WebSocket the platform upgraded the request to. */
+interface RawWebSocket {
+  readonly bufferedAmount: number
+  send(data: string): void
+  ping(): void
+  close(code: number, reason: string): void
+  terminate(): void
+  on(event: "pong", listener: () => void): void
+}
+
+/**
+ * The platform hands out a `Socket` that hides its `ws` WebSocket, whose `bufferedAmount`, `ping`
+ * and `terminate` back-pressure and reaping need; `ws` keeps it on the upgraded TCP socket.
+ */
+const rawOf = (socket: Net.Socket): RawWebSocket | undefined => {
+  const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === "websocket")
+  return key === undefined ? undefined : ((socket as unknown as Record<symbol, RawWebSocket>)[key] ?? undefined)
+}
+
+/** Close code for a client that fell too far behind (the 4000 range is the application's; 4008 mirrors 1008). */
+export const overflowCloseCode = 4008
+
+// Past this many bytes waiting in the kernel's and `ws`'s buffers, the writer waits for them to drain.
+const highWater = 64 * 1024
+
+const ResumeMessage = Schema.parseJson(Schema.Struct({ resume: Schema.NonNegativeInt }))
+const decodeResume = Schema.decodeUnknownOption(ResumeMessage)
+
+export interface SessionOptions {
+  readonly socket: Socket.Socket
+  readonly incoming: Http.IncomingMessage
+  readonly feed: LiveFeed
+  readonly request: FeedRequest
+  readonly heartbeat: Duration.Duration
+  /** Completed once the upgrade is done (or failed), so the HTTP handler can return. */
+  readonly opened: Deferred.Deferred<boolean>
+}
+
+/**
+ * One WebSocket: the feed's events as JSON text messages, one per event; `{"resume": n}` from the
+ * client restarts the feed after `n`. A ping every heartbeat; a client that did not answer the last
+ * one is cut. A client that falls behind its buffer is closed with 4008 and resumes.
+ */
+export const serve = (options: SessionOptions): Effect.Effect<void> =>
+  Effect.scoped(
+    Effect.gen(function* () {
+      const resumes = yield* Queue.sliding<number>(1)
+      const upgraded = yield* Deferred.make<void>()
+      const running = yield* options.socket
+        .runRaw(
+          (data) => {
+            const resume = decodeResume(typeof data === "string" ? data : new TextDecoder().decode(data))
+            if (Option.isSome(resume)) Queue.unsafeOffer(resumes, resume.value.resume)
+          },
+          { onOpen: Deferred.succeed(upgraded, undefined) }
+        )
+        .pipe(Effect.ignore, Effect.forkScoped)
+      const open = yield* Deferred.await(upgraded).pipe(
+        Effect.as(true),
+        Effect.raceFirst(Effect.as(Fiber.await(running), false)),
+        Effect.timeoutTo({ duration: Duration.seconds(10), onSuccess: (ok) => ok, onTimeout: () => false })
+      )
+      const ws = open ? rawOf(options.incoming.socket) : undefined
+      yield* Deferred.succeed(options.opened, ws !== undefined)
+      if (ws === undefined) return
+
+      let alive = true
+      ws.on("pong", () => {
+        alive = true
+      })
+      yield* Effect.sync(() => {
+        if (!alive) return ws.terminate()
+        alive = false
+        ws.ping()
+      }).pipe(Effect.repeat(Schedule.spaced(options.heartbeat)), Effect.delay(options.heartbeat), Effect.forkScoped)
+
+      const net = options.incoming.socket
+      const drained = Effect.async<void>((resume) => {
+        if (ws.bufferedAmount <= highWater || net.destroyed) return resume(Effect.void)
+        const done = () => resume(Effect.void)
+        net.once("drain", done)
+        net.once("close", done)
+        return Effect.sync(() => {
+          net.off("drain", done)
+          net.off("close", done)
+        })
+      })
+
+      const closeOverflowed = (overflow: Overflow) =>
+        Effect.sync(() => ws.close(overflowCloseCode, overflow.reason)).pipe(
+          // A client that does not even read the close frame is cut.
+          Effect.zipRight(
+            Effect.delay(
+              Effect.sync(() => ws.terminate()),
+              Duration.seconds(5)
+            )
+          )
+        )
+
+      const pump = (after: Option.Option<Ids.EventSequence>) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            const feed = yield* options.feed.open({ ...options.request, after })
+            // The writer may be waiting for a slow client to drain: close it from beside.
+            yield* Effect.forkScoped(Effect.zipRight(feed.overflowed, closeOverflowed(new Overflow())))
+            for (;;) {
+              const item = yield* feed.take
+              if (item instanceof Overflow) return yield* closeOverflowed(item)
+              ws.send(encodeEvent(item))
+              if (ws.bufferedAmount > highWater) yield* drained
+            }
+          })
+        )
+
+      let current = yield* Effect.forkScoped(pump(options.request.after))
+      yield* Queue.take(resumes).pipe(
+        Effect.flatMap((after) =>
+          Effect.zipRight(
+            Fiber.interrupt(current),
+            Effect.map(Effect.forkScoped(pump(Option.some(after as Ids.EventSequence))), (fiber) => {
+              current = fiber
+            })
+          )
+        ),
+        Effect.forever,
+        Effect.forkScoped
+      )
+      yield* Fiber.await(running)
+    })
+  )
