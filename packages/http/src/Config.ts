@@ -229,7 +229,7 @@ export const defaults = {
     max_body_size_kb: 1024,
     shutdown_grace_seconds: 10,
     live_heartbeat_seconds: 15,
-    live_buffer_events: 256
+    live_buffer_events: 1024
   },
   security: {
     session_timeout_hours: 1,

@@ -92,16 +92,27 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
           }
         })
 
+        // A full buffer may only mean the writer has not run yet (a burst: one transaction's events
+        // arrive together): it gets a few turns to take before the client counts as too slow. Never
+        // a wait in time, so what waits upstream stays bounded by the burst.
+        const offer = (event: AuditEvent.AuditEvent, turns: number): Effect.Effect<void> =>
+          buffer.unsafeOffer(event)
+            ? Effect.void
+            : turns > 0
+              ? Effect.zipRight(
+                  Effect.yieldNow(),
+                  Effect.suspend(() => offer(event, turns - 1))
+                )
+              : Effect.zipRight(Deferred.succeed(overflow, new Overflow()), Effect.interrupt)
+
         const goLive = live.pipe(
           Stream.runForEach((event) => {
             if (event.sequence <= last) return Effect.void
-            return Effect.flatMap(wanted(event), (keep) => {
-              if (keep && !buffer.unsafeOffer(event)) {
-                return Effect.zipRight(Deferred.succeed(overflow, new Overflow()), Effect.interrupt)
-              }
-              last = event.sequence
-              return Effect.void
-            })
+            return Effect.flatMap(wanted(event), (keep) =>
+              Effect.map(keep ? offer(event, 8) : Effect.void, () => {
+                last = event.sequence
+              })
+            )
           })
         )
         yield* Effect.forkScoped(Effect.zipRight(replay, goLive))

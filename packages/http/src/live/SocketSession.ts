@@ -2,8 +2,20 @@ import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type { Socket } from "@effect/platform"
 import type { Ids } from "@taskdesk/core"
-import { Deferred, Duration, Effect, Fiber, Option, Queue, Schedule, Schema } from "effect"
-import { encodeEvent, type FeedRequest, type LiveFeed, Overflow } from "./LiveFeed.js"
+import {
+  Deferred,
+  Duration,
+  Effect,
+  ExecutionStrategy,
+  Exit,
+  Fiber,
+  Option,
+  Queue,
+  Schedule,
+  Schema,
+  Scope
+} from "effect"
+import { encodeEvent, type Feed, type FeedRequest, type LiveFeed, Overflow } from "./LiveFeed.js"
 
 /** What the session uses of the `ws` WebSocket the platform upgraded the request to. */
 interface RawWebSocket {
@@ -26,6 +38,9 @@ const rawOf = (socket: Net.Socket): RawWebSocket | undefined => {
 
 /** Close code for a client that fell too far behind (the 4000 range is the application's; 4008 mirrors 1008). */
 export const overflowCloseCode = 4008
+
+/** How long a new connection without `?lastEventId=` waits for a `{"resume": n}` before going live. */
+export const resumeWindow = Duration.millis(250)
 
 // Past this many bytes waiting in the kernel's and `ws`'s buffers, the writer waits for them to drain.
 const highWater = 64 * 1024
@@ -95,36 +110,62 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
 
       const closeOverflowed = (overflow: Overflow) =>
         Effect.sync(() => ws.close(overflowCloseCode, overflow.reason)).pipe(
-          // A client that does not even read the close frame is cut.
-          Effect.zipRight(
-            Effect.delay(
-              Effect.sync(() => ws.terminate()),
-              Duration.seconds(5)
-            )
+          // A client that has not read its way to the close frame within a heartbeat is cut.
+          Effect.zipRight(Effect.delay(Effect.sync(() => ws.terminate()), options.heartbeat))
+        )
+
+      // What this connection has sent: every event the client may see from `lo` to `hi`, in order.
+      let sent: { lo: number; hi: number } | undefined
+
+      const pumpFrom = (feed: Feed, skip: { readonly lo: number; readonly hi: number } | undefined) =>
+        Effect.gen(function* () {
+          // The writer may be waiting for a slow client to drain: close it from beside.
+          yield* Effect.forkScoped(Effect.zipRight(feed.overflowed, closeOverflowed(new Overflow())))
+          for (;;) {
+            const item = yield* feed.take
+            if (item instanceof Overflow) return yield* closeOverflowed(item)
+            if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) continue
+            ws.send(encodeEvent(item))
+            if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
+            else sent.hi = Math.max(sent.hi, item.sequence)
+            if (ws.bufferedAmount > highWater) yield* drained
+          }
+        })
+
+      const resumeAfter = (after: number) => {
+        // Sent on this connection already, so on its way to the client: not sent again.
+        const skip =
+          sent !== undefined && after < sent.hi ? { lo: Math.max(sent.lo, after + 1), hi: sent.hi } : undefined
+        sent = skip === undefined ? undefined : { lo: Math.min(sent!.lo, after + 1), hi: sent!.hi }
+        return Effect.scoped(
+          Effect.flatMap(
+            options.feed.open({ ...options.request, after: Option.some(after as Ids.EventSequence) }),
+            (feed) => pumpFrom(feed, skip)
           )
         )
+      }
 
-      const pump = (after: Option.Option<Ids.EventSequence>) =>
-        Effect.scoped(
-          Effect.gen(function* () {
-            const feed = yield* options.feed.open({ ...options.request, after })
-            // The writer may be waiting for a slow client to drain: close it from beside.
-            yield* Effect.forkScoped(Effect.zipRight(feed.overflowed, closeOverflowed(new Overflow())))
-            for (;;) {
-              const item = yield* feed.take
-              if (item instanceof Overflow) return yield* closeOverflowed(item)
-              ws.send(encodeEvent(item))
-              if (ws.bufferedAmount > highWater) yield* drained
-            }
+      // Subscribed from the upgrade on; a client that resumes by message first (within the window)
+      // gets its replay before any live event, in sequence order, and nothing held meanwhile is lost.
+      const initialScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
+      const initial = yield* options.feed.open(options.request).pipe(Scope.extend(initialScope))
+      const first = Option.isSome(options.request.after)
+        ? Option.none()
+        : yield* Effect.timeoutTo(Queue.take(resumes), {
+            duration: resumeWindow,
+            onSuccess: Option.some,
+            onTimeout: Option.none
           })
-        )
-
-      let current = yield* Effect.forkScoped(pump(options.request.after))
+      let current = yield* Option.match(first, {
+        onNone: () =>
+          Effect.forkScoped(Effect.ensuring(pumpFrom(initial, undefined), Scope.close(initialScope, Exit.void))),
+        onSome: (after) => Effect.zipRight(Scope.close(initialScope, Exit.void), Effect.forkScoped(resumeAfter(after)))
+      })
       yield* Queue.take(resumes).pipe(
         Effect.flatMap((after) =>
           Effect.zipRight(
             Fiber.interrupt(current),
-            Effect.map(Effect.forkScoped(pump(Option.some(after as Ids.EventSequence))), (fiber) => {
+            Effect.map(Effect.forkScoped(resumeAfter(after)), (fiber) => {
               current = fiber
             })
           )
