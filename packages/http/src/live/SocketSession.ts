@@ -111,7 +111,12 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
       const closeOverflowed = (overflow: Overflow) =>
         Effect.sync(() => ws.close(overflowCloseCode, overflow.reason)).pipe(
           // A client that has not read its way to the close frame within a heartbeat is cut.
-          Effect.zipRight(Effect.delay(Effect.sync(() => ws.terminate()), options.heartbeat))
+          Effect.zipRight(
+            Effect.delay(
+              Effect.sync(() => ws.terminate()),
+              options.heartbeat
+            )
+          )
         )
 
       // What this connection has sent: every event the client may see from `lo` to `hi`, in order.
