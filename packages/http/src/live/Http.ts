@@ -20,7 +20,7 @@ const encoder = new TextEncoder()
 
 /** The SSE message of an event: the default type, its sequence as id, its JSON as data. */
 const sseMessage = (event: AuditEvent.AuditEvent) =>
-  encoder.encode(`id: ${event.sequence}\ndata: ${encodeEvent(event)}\n\n`)
+  Buffer.concat([encoder.encode(`id: ${event.sequence}\ndata: `), encodeEvent(event), encoder.encode("\n\n")])
 
 const ping = encoder.encode(": ping\n\n")
 

@@ -47,8 +47,18 @@ const replayPage = 500
 
 const encodeSync = Schema.encodeSync(AuditEvent.AuditEvent)
 
-/** The JSON of an event: the same shape as an item of `GET /api/events`. */
-export const encodeEvent = (event: AuditEvent.AuditEvent): string => JSON.stringify(encodeSync(event))
+// Every subscriber sends the same bytes: each event is encoded once, whatever the number of connections.
+const encoded = new WeakMap<AuditEvent.AuditEvent, Buffer>()
+
+/** The JSON of an event, as UTF-8: the same shape as an item of `GET /api/events`. */
+export const encodeEvent = (event: AuditEvent.AuditEvent): Buffer => {
+  let bytes = encoded.get(event)
+  if (bytes === undefined) {
+    bytes = Buffer.from(JSON.stringify(encodeSync(event)))
+    encoded.set(event, bytes)
+  }
+  return bytes
+}
 
 /**
  * Each connection's view of the live events: subscribes to the fan-out first, replays the log after

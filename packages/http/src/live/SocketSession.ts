@@ -20,7 +20,7 @@ import { encodeEvent, type Feed, type FeedRequest, type LiveFeed, Overflow } fro
 /** What the session uses of the `ws` WebSocket the platform upgraded the request to. */
 interface RawWebSocket {
   readonly bufferedAmount: number
-  send(data: string): void
+  send(data: Buffer, options: { readonly binary: boolean }): void
   ping(): void
   close(code: number, reason: string): void
   terminate(): void
@@ -38,6 +38,8 @@ const rawOf = (socket: Net.Socket): RawWebSocket | undefined => {
 
 /** Close code for a client that fell too far behind (the 4000 range is the application's; 4008 mirrors 1008). */
 export const overflowCloseCode = 4008
+
+const textFrame = { binary: false } as const
 
 /** How long a new connection without `?lastEventId=` waits for a `{"resume": n}` before going live. */
 export const resumeWindow = Duration.millis(250)
@@ -130,7 +132,7 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
             const item = yield* feed.take
             if (item instanceof Overflow) return yield* closeOverflowed(item)
             if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) continue
-            ws.send(encodeEvent(item))
+            ws.send(encodeEvent(item), textFrame)
             if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
             else sent.hi = Math.max(sent.hi, item.sequence)
             if (ws.bufferedAmount > highWater) yield* drained
