@@ -1,4 +1,4 @@
-import { Context, type Effect, type Scope, type Stream } from "effect"
+import { Context, type Effect, type Queue, type Scope } from "effect"
 import type { AuditEvent } from "./AuditEvent.js"
 
 /**
@@ -11,7 +11,11 @@ import type { AuditEvent } from "./AuditEvent.js"
 export class EventFanout extends Context.Tag("@taskdesk/core/EventFanout")<
   EventFanout,
   {
-    /** Subscribes now (nothing committed after this effect is missed) for as long as the scope lasts. */
-    readonly subscribe: Effect.Effect<Stream.Stream<AuditEvent>, never, Scope.Scope>
+    /**
+     * Subscribes now (nothing committed after this effect is missed) for as long as the scope lasts.
+     * A queue rather than a stream: a thousand connections each taking what has arrived at once cost
+     * far less than a thousand streams pulling one chunk at a time.
+     */
+    readonly subscribe: Effect.Effect<Queue.Dequeue<AuditEvent>, never, Scope.Scope>
   }
 >() {}

@@ -109,9 +109,7 @@ export const make = (config: PgFanoutConfig) =>
       Effect.forkScoped
     )
 
-    return EventFanout.EventFanout.of({
-      subscribe: Effect.map(PubSub.subscribe(hub), (queue) => Stream.fromQueue(queue))
-    })
+    return EventFanout.EventFanout.of({ subscribe: PubSub.subscribe(hub) })
   })
 
 /** The PostgreSQL fan-out, on a pool of its own to the storage's database. */

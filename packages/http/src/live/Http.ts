@@ -1,7 +1,7 @@
 import { HttpServerRequest, HttpServerResponse } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { Actor, AuditEvent, Ids } from "@taskdesk/core"
-import { Deferred, Duration, Effect, Option, Schema, Stream } from "effect"
+import { Chunk, Deferred, Duration, Effect, Option, Schema, Stream } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import { sessionCookie } from "../Authentication.js"
 import { ServerSettings } from "../Config.js"
@@ -62,10 +62,10 @@ export const LiveLive = Dispatcher.group(TaskdeskApi, "live", (handlers) =>
             Effect.map(feed.open(wanted), (opened) =>
               Stream.repeatEffect(opened.take).pipe(
                 Stream.takeUntil((item) => item instanceof Overflow),
-                Stream.map((item) =>
-                  item instanceof Overflow
-                    ? encoder.encode(`event: overflow\ndata: ${JSON.stringify({ reason: item.reason })}\n\n`)
-                    : sseMessage(item)
+                Stream.map((taken) =>
+                  taken instanceof Overflow
+                    ? encoder.encode(`event: overflow\ndata: ${JSON.stringify({ reason: taken.reason })}\n\n`)
+                    : Buffer.concat(Chunk.toReadonlyArray(Chunk.map(taken, sseMessage)))
                 )
               )
             )

@@ -1,5 +1,5 @@
 import { type Actor, AuditEvent, EventFanout, EventLog, EventVisibility, type Ids } from "@taskdesk/core"
-import { Deferred, Effect, FiberSet, Option, Queue, Schema, type Scope, Stream } from "effect"
+import { Chunk, Deferred, Effect, FiberSet, Option, Queue, Schema, type Scope } from "effect"
 import { ServerSettings } from "../Config.js"
 
 /** What a subscriber asked for: events after a sequence (resume), about a subject, of some types. */
@@ -15,8 +15,8 @@ export interface FeedRequest {
 
 /** One connection's events: taken one at a time by its writer. */
 export interface Feed {
-  /** The next event, or `Overflow` once the client fell further behind than the buffer holds. */
-  readonly take: Effect.Effect<AuditEvent.AuditEvent | Overflow>
+  /** The events waiting (at least one, in order), or `Overflow` once the client fell further behind than the buffer holds. */
+  readonly take: Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow>
   /** Completes when the buffer overflowed: the connection is to close so the client resumes. */
   readonly overflowed: Effect.Effect<void>
 }
@@ -44,6 +44,9 @@ const about = (subject: AuditEvent.Subject, event: AuditEvent.AuditEvent): boole
   Option.exists(event.parent, (p) => p.kind === subject.kind && p.id === subject.id)
 
 const replayPage = 500
+
+// A writer takes at most this many events at a time, so it checks the socket's buffer between batches.
+const takeAtOnce = 64
 
 const encodeSync = Schema.encodeSync(AuditEvent.AuditEvent)
 
@@ -115,15 +118,36 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
                 )
               : Effect.zipRight(Deferred.succeed(overflow, new Overflow()), Effect.interrupt)
 
-        const goLive = live.pipe(
-          Stream.runForEach((event) => {
-            if (event.sequence <= last) return Effect.void
-            return Effect.flatMap(wanted(event), (keep) =>
-              Effect.map(keep ? offer(event, 8) : Effect.void, () => {
+        // Whole-log readers need no lookup: their events go into the buffer without an effect each.
+        const seesAll = visibility.seesAll(request.actor)
+        const asked = (event: AuditEvent.AuditEvent) =>
+          matchesType(request.types, event.payload._tag) &&
+          Option.match(request.subject, { onNone: () => true, onSome: (s) => about(s, event) })
+
+        const handle = (events: Chunk.Chunk<AuditEvent.AuditEvent>, from: number): Effect.Effect<void> => {
+          for (let i = from; i < events.length; i++) {
+            const event = Chunk.unsafeGet(events, i)
+            if (event.sequence <= last) continue
+            if (!asked(event)) {
+              last = event.sequence
+              continue
+            }
+            if (seesAll && buffer.unsafeOffer(event)) {
+              last = event.sequence
+              continue
+            }
+            const next = (keep: boolean) =>
+              Effect.flatMap(keep ? offer(event, 8) : Effect.void, () => {
                 last = event.sequence
+                return handle(events, i + 1)
               })
-            )
-          })
+            return seesAll ? next(true) : Effect.flatMap(visibility.visible(request.actor, event), next)
+          }
+          return Effect.void
+        }
+
+        const goLive = Effect.forever(
+          Effect.flatMap(Queue.takeBetween(live, 1, Number.MAX_SAFE_INTEGER), (events) => handle(events, 0))
         )
         yield* Effect.forkScoped(Effect.zipRight(replay, goLive))
 
@@ -131,8 +155,8 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
           // Overflow happens only with the buffer full, so a take waiting on it never misses one.
           take: Effect.flatMap(
             Deferred.poll(overflow),
-            (done): Effect.Effect<AuditEvent.AuditEvent | Overflow> =>
-              Option.isSome(done) ? done.value : Queue.take(buffer)
+            (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow> =>
+              Option.isSome(done) ? done.value : Queue.takeBetween(buffer, 1, takeAtOnce)
           ),
           overflowed: Effect.asVoid(Deferred.await(overflow))
         } satisfies Feed

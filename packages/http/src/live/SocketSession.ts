@@ -129,12 +129,14 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
           // The writer may be waiting for a slow client to drain: close it from beside.
           yield* Effect.forkScoped(Effect.zipRight(feed.overflowed, closeOverflowed(new Overflow())))
           for (;;) {
-            const item = yield* feed.take
-            if (item instanceof Overflow) return yield* closeOverflowed(item)
-            if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) continue
-            ws.send(encodeEvent(item), textFrame)
-            if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
-            else sent.hi = Math.max(sent.hi, item.sequence)
+            const taken = yield* feed.take
+            if (taken instanceof Overflow) return yield* closeOverflowed(taken)
+            for (const item of taken) {
+              if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) continue
+              ws.send(encodeEvent(item), textFrame)
+              if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
+              else sent.hi = Math.max(sent.hi, item.sequence)
+            }
             if (ws.bufferedAmount > highWater) yield* drained
           }
         })
