@@ -66,6 +66,23 @@ describe("live events", () => {
         })
       )
 
+      it.effect("WebSocket: a client that stops answering pings is cut; one that answers stays", () =>
+        Effect.gen(function* () {
+          const base = (yield* baseUrl).replace("http", "ws")
+          const admin = yield* person("admin")
+          const dead = yield* promise(() => openWs(`${base}/api/ws`, bearer(admin.token)))
+          const alive = yield* promise(() => openWs(`${base}/api/ws`, bearer(admin.token)))
+          // Reads nothing, so answers no ping: after a heartbeat without an answer the server cuts it.
+          dead.socket.pause()
+          yield* Effect.sleep(Duration.millis(1_000))
+          dead.socket.resume()
+          yield* promise(() => dead.waitFor((c) => c.closed() !== undefined))
+          assert.strictEqual(dead.closed()!.code, 1006)
+          assert.isUndefined(alive.closed())
+          alive.close()
+        })
+      )
+
       for (const transport of ["SSE", "WebSocket"] as const) {
         it.effect(
           `${transport}: a worker sees only their own assignments, a client only their own repair requests`,
