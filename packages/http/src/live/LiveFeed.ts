@@ -1,5 +1,5 @@
 import { type Actor, AuditEvent, EventFanout, EventLog, EventVisibility, type Ids } from "@taskdesk/core"
-import { Chunk, Deferred, Effect, FiberSet, Option, Queue, Schema, type Scope } from "effect"
+import { Chunk, Deferred, Effect, Exit, FiberSet, Option, Queue, Schema, type Scope } from "effect"
 import { ServerSettings } from "../Config.js"
 
 /** What a subscriber asked for: events after a sequence (resume), about a subject, of some types. */
@@ -19,6 +19,23 @@ export interface Feed {
   readonly take: Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow>
   /** Completes when the buffer overflowed: the connection is to close so the client resumes. */
   readonly overflowed: Effect.Effect<void>
+  /** The writer sent (or dropped) this many of what it took: they no longer hold up direct sends. */
+  readonly written: (count: number) => void
+}
+
+/**
+ * A connection that can take an event at once, from the dispatcher's fiber: its socket, written
+ * synchronously while it keeps up. Events go through the buffer and the writer otherwise.
+ */
+export interface Sink {
+  readonly send: (event: AuditEvent.AuditEvent) => void
+  /** Whether the socket holds more than it should before the next write (back-pressure). */
+  readonly congested: () => boolean
+}
+
+/** A connection fed by the dispatcher: handed each batch of live events synchronously. */
+interface Direct {
+  readonly deliver: (events: Chunk.Chunk<AuditEvent.AuditEvent>) => void
 }
 
 /** The client fell further behind than its buffer holds: the connection closes and the client resumes. */
@@ -76,7 +93,102 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
     const visibility = yield* EventVisibility.EventVisibility
     const capacity = (yield* ServerSettings).server.liveBufferEvents
 
-    const open = (request: FeedRequest): Effect.Effect<Feed, never, Scope.Scope> =>
+    // One subscription for the whole instance: each batch is taken once and handed synchronously to
+    // every direct connection (a fiber woken per connection per event was most of the cost).
+    const directs = new Set<Direct>()
+    const dispatched = yield* fanout.subscribe
+    yield* Effect.forkScoped(
+      Effect.forever(
+        Effect.map(Queue.takeBetween(dispatched, 1, Number.MAX_SAFE_INTEGER), (events) => {
+          for (const direct of directs) direct.deliver(events)
+        })
+      )
+    )
+
+    const open = (request: FeedRequest, sink?: Sink): Effect.Effect<Feed, never, Scope.Scope> =>
+      sink !== undefined && visibility.seesAll(request.actor) ? openDirect(request, sink) : openFiber(request)
+
+    /** A whole-log reader with a socket: fed by the dispatcher, its writer wakes only when it falls behind. */
+    const openDirect = (request: FeedRequest, sink: Sink): Effect.Effect<Feed, never, Scope.Scope> =>
+      Effect.gen(function* () {
+        const buffer = yield* Queue.bounded<AuditEvent.AuditEvent>(capacity)
+        const overflow = yield* Deferred.make<Overflow>()
+        let last: number = Option.getOrElse(request.after, () => 0)
+        // Events handed to the buffer and not yet written: while any are, nothing may overtake them.
+        let inFlight = 0
+        let replaying = Option.isSome(request.after)
+        const pending: Array<AuditEvent.AuditEvent> = []
+        const asked = (event: AuditEvent.AuditEvent) =>
+          matchesType(request.types, event.payload._tag) &&
+          Option.match(request.subject, { onNone: () => true, onSome: (s) => about(s, event) })
+
+        const direct: Direct = {
+          deliver: (events) => {
+            for (const event of events) {
+              if (replaying) {
+                pending.push(event)
+                if (pending.length > capacity) return overflowed()
+              } else if (!pass(event)) return overflowed()
+            }
+          }
+        }
+        const overflowed = () => {
+          directs.delete(direct)
+          Deferred.unsafeDone(overflow, Exit.succeed(new Overflow()))
+        }
+        const pass = (event: AuditEvent.AuditEvent): boolean => {
+          if (event.sequence <= last) return true
+          if (!asked(event)) {
+            last = event.sequence
+            return true
+          }
+          if (inFlight === 0 && !sink.congested()) sink.send(event)
+          else if (buffer.unsafeOffer(event)) inFlight++
+          else return false
+          last = event.sequence
+          return true
+        }
+
+        directs.add(direct)
+        yield* Effect.addFinalizer(() => Effect.sync(() => directs.delete(direct)))
+
+        // The replay goes through the buffer at the client's pace; live events wait meanwhile, bounded.
+        const replay = Effect.gen(function* () {
+          for (;;) {
+            const rows = yield* log.list({
+              after: Option.some(last as Ids.EventSequence),
+              about: request.subject,
+              limit: replayPage
+            })
+            for (const event of rows) {
+              if (asked(event)) {
+                inFlight++
+                yield* Queue.offer(buffer, event)
+              }
+              last = event.sequence
+            }
+            if (rows.length < replayPage) break
+          }
+          replaying = false
+          for (const event of pending.splice(0)) if (!pass(event)) return overflowed()
+        })
+        if (replaying) yield* Effect.forkScoped(replay)
+
+        return {
+          take: Effect.flatMap(
+            Deferred.poll(overflow),
+            (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow> =>
+              Option.isSome(done) ? done.value : Queue.takeBetween(buffer, 1, takeAtOnce)
+          ),
+          overflowed: Effect.asVoid(Deferred.await(overflow)),
+          written: (count) => {
+            inFlight -= count
+          }
+        } satisfies Feed
+      })
+
+    /** Anyone else (and SSE): a fiber of its own filters, with lookups, into the buffer. */
+    const openFiber = (request: FeedRequest): Effect.Effect<Feed, never, Scope.Scope> =>
       Effect.gen(function* () {
         const live = yield* fanout.subscribe
         const buffer = yield* Queue.bounded<AuditEvent.AuditEvent>(capacity)
@@ -158,7 +270,8 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
             (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow> =>
               Option.isSome(done) ? done.value : Queue.takeBetween(buffer, 1, takeAtOnce)
           ),
-          overflowed: Effect.asVoid(Deferred.await(overflow))
+          overflowed: Effect.asVoid(Deferred.await(overflow)),
+          written: () => {}
         } satisfies Feed
       })
 

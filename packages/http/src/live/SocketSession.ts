@@ -1,7 +1,7 @@
 import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type { Socket } from "@effect/platform"
-import type { Ids } from "@taskdesk/core"
+import type { AuditEvent, Ids } from "@taskdesk/core"
 import {
   Deferred,
   Duration,
@@ -15,7 +15,7 @@ import {
   Schema,
   Scope
 } from "effect"
-import { encodeEvent, type Feed, type FeedRequest, type LiveFeed, Overflow } from "./LiveFeed.js"
+import { encodeEvent, type Feed, type FeedRequest, type LiveFeed, Overflow, type Sink } from "./LiveFeed.js"
 
 /** What the session uses of the `ws` WebSocket the platform upgraded the request to. */
 interface RawWebSocket {
@@ -123,20 +123,31 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
 
       // What this connection has sent: every event the client may see from `lo` to `hi`, in order.
       let sent: { lo: number; hi: number } | undefined
+      // Until the resume window closes, live events wait in the feed's buffer.
+      let holding = true
 
-      const pumpFrom = (feed: Feed, skip: { readonly lo: number; readonly hi: number } | undefined) =>
+      type Skip = { readonly lo: number; readonly hi: number } | undefined
+      const sendItem = (item: AuditEvent.AuditEvent, skip: Skip) => {
+        if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) return
+        ws.send(encodeEvent(item), textFrame)
+        if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
+        else sent.hi = Math.max(sent.hi, item.sequence)
+      }
+      const sinkFor = (skip: Skip): Sink => ({
+        send: (item) => sendItem(item, skip),
+        congested: () => holding || ws.bufferedAmount > highWater
+      })
+
+      const pumpFrom = (feed: Feed, skip: Skip) =>
         Effect.gen(function* () {
+          holding = false
           // The writer may be waiting for a slow client to drain: close it from beside.
           yield* Effect.forkScoped(Effect.zipRight(feed.overflowed, closeOverflowed(new Overflow())))
           for (;;) {
             const taken = yield* feed.take
             if (taken instanceof Overflow) return yield* closeOverflowed(taken)
-            for (const item of taken) {
-              if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) continue
-              ws.send(encodeEvent(item), textFrame)
-              if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
-              else sent.hi = Math.max(sent.hi, item.sequence)
-            }
+            for (const item of taken) sendItem(item, skip)
+            feed.written(taken.length)
             if (ws.bufferedAmount > highWater) yield* drained
           }
         })
@@ -148,7 +159,7 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
         sent = skip === undefined ? undefined : { lo: Math.min(sent!.lo, after + 1), hi: sent!.hi }
         return Effect.scoped(
           Effect.flatMap(
-            options.feed.open({ ...options.request, after: Option.some(after as Ids.EventSequence) }),
+            options.feed.open({ ...options.request, after: Option.some(after as Ids.EventSequence) }, sinkFor(skip)),
             (feed) => pumpFrom(feed, skip)
           )
         )
@@ -157,7 +168,7 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
       // Subscribed from the upgrade on; a client that resumes by message first (within the window)
       // gets its replay before any live event, in sequence order, and nothing held meanwhile is lost.
       const initialScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
-      const initial = yield* options.feed.open(options.request).pipe(Scope.extend(initialScope))
+      const initial = yield* options.feed.open(options.request, sinkFor(undefined)).pipe(Scope.extend(initialScope))
       const first = Option.isSome(options.request.after)
         ? Option.none()
         : yield* Effect.timeoutTo(Queue.take(resumes), {
