@@ -42,8 +42,12 @@ export * as Documents from "./Documents.js"
 export * as Errors from "./Errors.js"
 /** Port for live events, published after commit. */
 export * as EventBus from "./EventBus.js"
+/** The port that carries committed events to every instance's live subscribers (in process, or a broker). */
+export * as EventFanout from "./EventFanout.js"
 /** Storage port of the append-only event log. */
 export * as EventLog from "./EventLog.js"
+/** Which events an actor may see, by the core's own read rules. */
+export * as EventVisibility from "./EventVisibility.js"
 /** Other systems' ids for taskdesk's records (an import's seed ids): the storage port. */
 export * as ExternalRefs from "./ExternalRefs.js"
 /** A field's old and new value, as the history shows them. */

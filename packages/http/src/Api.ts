@@ -5,6 +5,7 @@ import { AccountApi, AuthApi, TokensApi } from "./auth/Api.js"
 import { CsvApi } from "./csv/Api.js"
 import { EventsApi } from "./events/Api.js"
 import { HealthApi, StorageApi } from "./health/Api.js"
+import { LiveApi } from "./live/Api.js"
 import { NotificationsApi } from "./notifications/Api.js"
 import { withoutRepeatedIds } from "./OpenApiIds.js"
 import * as Problem from "./Problem.js"
@@ -47,6 +48,7 @@ export class TaskdeskApi extends HttpApi.make("taskdesk")
   .add(RepairsApi)
   .add(StatisticsApi)
   .add(EventsApi)
+  .add(LiveApi)
   .add(SchedulerApi)
   .add(NotificationsApi)
   .add(TelegramApi)

@@ -98,7 +98,11 @@ const ServerSection = Schema.Struct({
   shutdownGraceSeconds: key(
     "shutdown_grace_seconds",
     Numeric.pipe(Schema.compose(Schema.Number.pipe(Schema.between(0, 3_600))))
-  )
+  ),
+  /** Live events (`/api/events/stream`, `/api/ws`): how often an idle connection is pinged (and a dead one reaped). */
+  liveHeartbeatSeconds: key("live_heartbeat_seconds", positive(3_600)),
+  /** Live events a connection may have waiting for a slow client before it is closed (it resumes). */
+  liveBufferEvents: key("live_buffer_events", int(1, 100_000))
 }).annotations(strict)
 
 const SecuritySection = Schema.Struct({
@@ -260,7 +264,9 @@ export const defaults = {
     trusted_proxies: [],
     request_timeout: 30,
     max_body_size_kb: 1024,
-    shutdown_grace_seconds: 10
+    shutdown_grace_seconds: 10,
+    live_heartbeat_seconds: 15,
+    live_buffer_events: 1024
   },
   security: {
     session_timeout_hours: 1,
@@ -296,6 +302,8 @@ export const environment: ReadonlyArray<{
   { name: "TASKDESK_REQUEST_TIMEOUT", path: ["server", "request_timeout"] },
   { name: "TASKDESK_MAX_BODY_KB", path: ["server", "max_body_size_kb"] },
   { name: "TASKDESK_SHUTDOWN_GRACE_SECONDS", path: ["server", "shutdown_grace_seconds"] },
+  { name: "TASKDESK_LIVE_HEARTBEAT_SECONDS", path: ["server", "live_heartbeat_seconds"] },
+  { name: "TASKDESK_LIVE_BUFFER_EVENTS", path: ["server", "live_buffer_events"] },
   { name: "TASKDESK_SESSION_HOURS", path: ["security", "session_timeout_hours"] },
   { name: "TASKDESK_REFRESH_DAYS", path: ["security", "refresh_token_days"] },
   { name: "TASKDESK_RATE_LIMIT", path: ["security", "rate_limiting", "requests_per_minute"] },

@@ -8,11 +8,14 @@ import {
   type HttpServerError
 } from "@effect/platform"
 import { type Backup, Holders } from "@taskdesk/adapters/backup"
+import { LocalFanout, PgFanout } from "@taskdesk/adapters/live"
 import { Bot } from "@taskdesk/bot"
 import {
   Actor,
   type Analyses,
   type EventBus,
+  type EventFanout,
+  EventVisibility,
   type IdGenerator,
   type JobHandlers,
   NotificationRules,
@@ -23,7 +26,7 @@ import {
   TaskDesk,
   TelegramLinking
 } from "@taskdesk/core"
-import { Effect, FiberRef, HashMap, HashSet, Layer, Logger } from "effect"
+import { Effect, FiberRef, HashMap, HashSet, Layer, Logger, Redacted } from "effect"
 import { TaskdeskApi } from "./Api.js"
 import { AnalysisLive } from "./analysis/Http.js"
 import * as AnalysisLayer from "./analysis/Layer.js"
@@ -38,6 +41,9 @@ import { EventsLive } from "./events/Http.js"
 import type { HealthProbe } from "./health/HealthProbe.js"
 import { HealthLive, StorageLive } from "./health/Http.js"
 import { Readiness } from "./health/Readiness.js"
+import { LiveLive } from "./live/Http.js"
+import { LiveFeed } from "./live/LiveFeed.js"
+import { WsTickets } from "./live/Tickets.js"
 import * as Middleware from "./Middleware.js"
 import * as Channels from "./notifications/Channels.js"
 import { NotificationsLive } from "./notifications/Http.js"
@@ -72,6 +78,7 @@ export const GroupsLive = Layer.mergeAll(
   RepairsLive,
   StatisticsLive,
   EventsLive,
+  LiveLive,
   SchedulerLive,
   NotificationsLive,
   TelegramLive,
@@ -105,7 +112,28 @@ export const HttpLive = NodeServe.layer.pipe(
 
 /** Everything the server's handlers need besides the domain: accounts, the rate limiter, settings. */
 const serverServices = (settings: Settings) =>
-  Layer.mergeAll(Accounts.Default, RateLimiter.Default).pipe(Layer.provideMerge(ServerSettings.layer(settings)))
+  Layer.mergeAll(Accounts.Default, RateLimiter.Default, WsTickets.Default).pipe(
+    Layer.provideMerge(ServerSettings.layer(settings))
+  )
+
+/**
+ * Where live events come from: PostgreSQL's `LISTEN/NOTIFY` when the settings name PostgreSQL
+ * (several instances may share it), else this process's own commits.
+ */
+const fanoutFor = (
+  settings: Settings
+): Layer.Layer<EventFanout.EventFanout, ServerStorage.StartError, EventBus.EventBus> => {
+  const db = database(settings)
+  return db._tag === "postgres" ? PgFanout.layer({ url: Redacted.value(db.url) }) : LocalFanout.layer
+}
+
+/** Live events for `/api/events/stream` and `/api/ws`: the fan-out, and what each subscriber may see. */
+const layerLive = (settings: Settings, options: Options) =>
+  LiveFeed.Default.pipe(
+    Layer.provideMerge(EventVisibility.EventVisibility.Default),
+    Layer.provideMerge(options.fanout ?? fanoutFor(settings)),
+    Layer.provide(ServerSettings.layer(settings))
+  )
 
 /**
  * The domain on a storage, with the default policy, ULIDs and the local event bus. The storage's
@@ -151,6 +179,8 @@ export interface Options {
   readonly hasher?: Layer.Layer<PasswordHasher> | undefined
   /** Defaults to the storage the settings name (`database_url`). */
   readonly storage?: Layer.Layer<ServerStorage.ServerStorage, ServerStorage.StartError> | undefined
+  /** Where live events come from; defaults to what the settings' database allows (`fanoutFor`). */
+  readonly fanout?: Layer.Layer<EventFanout.EventFanout, ServerStorage.StartError, EventBus.EventBus> | undefined
   /** Runs after migrations and before the port opens (seeding): the server answers nobody before it is done. */
   readonly prepare?: Effect.Effect<void, never, CoreServices> | undefined
 }
@@ -166,6 +196,10 @@ export type CoreServices =
   | Accounts
   | ServerSettings
   | RateLimiter
+  | WsTickets
+  | LiveFeed
+  | EventFanout.EventFanout
+  | EventVisibility.EventVisibility
   | Operations
   | Policy.Policy
   | IdGenerator.IdGenerator
@@ -208,6 +242,7 @@ export const layerServices = (
   Layer.merge(serverServices(settings), AnalysisLayer.layer(settings)).pipe(
     Layer.provideMerge(options.hasher ?? PasswordHasher.layerArgon2),
     Layer.provideMerge(layerOperations(settings)),
+    Layer.provideMerge(layerLive(settings, options)),
     Layer.provideMerge(layerDomain(options.storage ?? ServerStorage.layer(settings))),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))

@@ -50,6 +50,8 @@ interface Request {
   readonly body?: unknown
   /** Use this token instead of the caller's (fresh sessions for sign-out, password change). */
   readonly token?: string
+  /** Stop at the headers: the response is a stream that does not end. */
+  readonly headersOnly?: boolean
 }
 
 type Build = (
@@ -438,6 +440,14 @@ const rows: Record<string, Row> = {
   "statistics.tasks": { request: none, expect: expect("200 200 403 403 200 403 401") },
   "events.list": { request: none, expect: expect("200 403 403 403 200 403 401") },
 
+  // Live events: anyone signed in may watch (each sees what they may read); a plain GET on the socket asks for an upgrade.
+  "live.stream": {
+    request: () => Effect.succeed({ headersOnly: true }),
+    expect: expect("200 200 200 200 200 200 401")
+  },
+  "live.socket": { request: none, expect: expect("426 426 426 426 426 426 401") },
+  "live.ticket": { request: none, expect: expect("201 201 201 201 201 201 401") },
+
   // The scheduler: administrators manage it, supervisors read it, nobody else sees it.
   "scheduler.status": { request: none, expect: expect("200 403 403 403 200 403 401") },
   "scheduler.list": { request: none, expect: expect("200 403 403 403 200 403 401") },
@@ -529,6 +539,7 @@ describe("authorization matrix", () => {
               const response = yield* raw(path + (request.query ?? ""), {
                 method: endpoint.method,
                 ...(token !== undefined ? { token } : {}),
+                ...(request.headersOnly === true ? { headersOnly: true } : {}),
                 ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {})
               })
               const expected = row.expect[caller]

@@ -83,6 +83,8 @@ export const raw = (
     readonly token?: string
     readonly body?: string
     readonly headers?: Record<string, string>
+    /** Stop at the headers (a stream that does not end, such as `/api/events/stream`). */
+    readonly headersOnly?: boolean
   } = {}
 ) =>
   Effect.gen(function* () {
@@ -98,6 +100,11 @@ export const raw = (
         ...(init.body !== undefined ? { body: init.body } : {})
       })
     )
+    if (init.headersOnly === true) {
+      yield* Effect.promise(() => response.body?.cancel() ?? Promise.resolve())
+      // biome-ignore lint/suspicious/noExplicitAny: tests probe response bodies freely
+      return { status: response.status, headers: response.headers, body: undefined as any }
+    }
     const text = yield* Effect.promise(() => response.text())
     let body: unknown = text
     try {

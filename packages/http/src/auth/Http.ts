@@ -4,6 +4,7 @@ import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import { Authentication, csrfCookie, sessionCookie } from "../Authentication.js"
 import { ServerSettings } from "../Config.js"
+import { WsTickets } from "../live/Tickets.js"
 import { requestUser } from "../Middleware.js"
 import { TooManyRequests, Unauthorized } from "../Problem.js"
 import { RateLimiter } from "../RateLimiter.js"
@@ -19,59 +20,75 @@ export const credentials = new WeakMap<HttpServerRequest.HttpServerRequest, Auth
 
 const safeMethods = new Set(["GET", "HEAD", "OPTIONS"])
 
+/** The `ticket` of a `GET /api/ws?ticket=…`: the one place a credential may ride in the URL (single use, 30 s). */
+const wsTicketOf = (url: string): string | undefined =>
+  url.startsWith("/api/ws?") ? (new URLSearchParams(url.slice(8)).get("ticket") ?? undefined) : undefined
+
 const isLoopback = (host: string) => host === "localhost" || host === "::1" || host.startsWith("127.")
 
 /** The `Authentication` middleware: bearer token or session cookie, then the per-user rate limit. */
-export const AuthenticationLive: Layer.Layer<Authentication, never, Accounts | RateLimiter | ServerSettings> =
-  Layer.effect(
-    Authentication,
-    Effect.gen(function* () {
-      const accounts = yield* Accounts
-      const limiter = yield* RateLimiter
-      const settings = yield* ServerSettings
-      const perMinute = settings.security.rateLimiting.requestsPerMinute
+export const AuthenticationLive: Layer.Layer<
+  Authentication,
+  never,
+  Accounts | RateLimiter | ServerSettings | WsTickets
+> = Layer.effect(
+  Authentication,
+  Effect.gen(function* () {
+    const accounts = yield* Accounts
+    const limiter = yield* RateLimiter
+    const settings = yield* ServerSettings
+    const tickets = yield* WsTickets
+    const perMinute = settings.security.rateLimiting.requestsPerMinute
 
-      // Every authenticated request runs this: plain effects, no generators (which cost a few µs each).
-      const resolve = (
-        request: HttpServerRequest.HttpServerRequest
-      ): Effect.Effect<Authenticated, Unauthorized | Errors.Forbidden> => {
-        const header = request.headers.authorization
-        if (header !== undefined) {
-          const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-          if (match === null) return Effect.fail(new Unauthorized({ reason: "use Authorization: Bearer <token>" }))
-          return accounts.authenticate(match[1]!)
-        }
-        const cookie = request.cookies[sessionCookie]
-        if (cookie === undefined) return accounts.authenticate("")
-        return Effect.flatMap(accounts.authenticate(cookie), (auth) => {
-          if (safeMethods.has(request.method)) return Effect.succeed(auth)
-          const given = request.headers["x-csrf-token"]
-          return auth.token.csrf === null || given === undefined || !Tokens.matchesHash(given, auth.token.csrf)
-            ? Effect.fail(
-                new Errors.Forbidden({ action: "csrf", reason: "cookie sessions must send X-CSRF-Token on writes" })
-              )
-            : Effect.succeed(auth)
-        })
+    // Every authenticated request runs this: plain effects, no generators (which cost a few µs each).
+    const resolve = (
+      request: HttpServerRequest.HttpServerRequest
+    ): Effect.Effect<Authenticated, Unauthorized | Errors.Forbidden> => {
+      const header = request.headers.authorization
+      if (header !== undefined) {
+        const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+        if (match === null) return Effect.fail(new Unauthorized({ reason: "use Authorization: Bearer <token>" }))
+        return accounts.authenticate(match[1]!)
       }
-
-      const admit = (request: HttpServerRequest.HttpServerRequest, auth: Authenticated) => {
-        credentials.set(request, auth)
-        requestUser.set(request, auth.actor.id)
-        return Effect.flatMap(limiter.consume(`user:${auth.actor.id}`, perMinute), (wait) =>
-          wait === undefined
-            ? Effect.succeed(auth.actor)
-            : Effect.fail(new TooManyRequests({ limit: perMinute, retryAfterSeconds: wait }))
+      const ticket = wsTicketOf(request.url)
+      if (ticket !== undefined) {
+        return Effect.flatMap(tickets.redeem(ticket), (credential) =>
+          Option.isSome(credential)
+            ? accounts.authenticate(credential.value)
+            : Effect.fail(new Unauthorized({ reason: "unknown, used or expired ticket" }))
         )
       }
-
-      return Authentication.of({
-        bearer: () =>
-          Effect.flatMap(Request.HttpServerRequest, (request) =>
-            Effect.flatMap(resolve(request), (auth) => admit(request, auth))
-          )
+      const cookie = request.cookies[sessionCookie]
+      if (cookie === undefined) return accounts.authenticate("")
+      return Effect.flatMap(accounts.authenticate(cookie), (auth) => {
+        if (safeMethods.has(request.method)) return Effect.succeed(auth)
+        const given = request.headers["x-csrf-token"]
+        return auth.token.csrf === null || given === undefined || !Tokens.matchesHash(given, auth.token.csrf)
+          ? Effect.fail(
+              new Errors.Forbidden({ action: "csrf", reason: "cookie sessions must send X-CSRF-Token on writes" })
+            )
+          : Effect.succeed(auth)
       })
+    }
+
+    const admit = (request: HttpServerRequest.HttpServerRequest, auth: Authenticated) => {
+      credentials.set(request, auth)
+      requestUser.set(request, auth.actor.id)
+      return Effect.flatMap(limiter.consume(`user:${auth.actor.id}`, perMinute), (wait) =>
+        wait === undefined
+          ? Effect.succeed(auth.actor)
+          : Effect.fail(new TooManyRequests({ limit: perMinute, retryAfterSeconds: wait }))
+      )
+    }
+
+    return Authentication.of({
+      bearer: () =>
+        Effect.flatMap(Request.HttpServerRequest, (request) =>
+          Effect.flatMap(resolve(request), (auth) => admit(request, auth))
+        )
     })
-  )
+  })
+)
 
 /** The credential of the current request (only inside endpoints behind `Authentication`). */
 export const currentCredential = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<Authenticated> =>

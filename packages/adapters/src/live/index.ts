@@ -1,0 +1,2 @@
+export * as LocalFanout from "./LocalFanout.js"
+export * as PgFanout from "./PgFanout.js"

@@ -1,0 +1,21 @@
+import { Context, type Effect, type Queue, type Scope } from "effect"
+import type { AuditEvent } from "./AuditEvent.js"
+
+/**
+ * Live audit events for connected clients (`/api/events/stream`, `/api/ws`): every event committed
+ * by any instance sharing the storage, in sequence order. A port: the adapters fill it in process
+ * (one instance: the local `EventBus`) or over PostgreSQL `LISTEN/NOTIFY` (several instances).
+ * The bot and notifications stay on the local `EventBus`, so each event is acted on once, by the
+ * instance that committed it.
+ */
+export class EventFanout extends Context.Tag("@taskdesk/core/EventFanout")<
+  EventFanout,
+  {
+    /**
+     * Subscribes now (nothing committed after this effect is missed) for as long as the scope lasts.
+     * A queue rather than a stream: a thousand connections each taking what has arrived at once cost
+     * far less than a thousand streams pulling one chunk at a time.
+     */
+    readonly subscribe: Effect.Effect<Queue.Dequeue<AuditEvent>, never, Scope.Scope>
+  }
+>() {}
