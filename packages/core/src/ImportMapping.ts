@@ -12,6 +12,7 @@ const normal = (text: string) =>
     .toLowerCase()
     .replace(/[\s_-]+/g, "_")
 
+/** Status spellings other systems use, normalised, and the status each means. */
 export const statusAliases: Readonly<Record<string, TaskStatus>> = {
   todo: "todo",
   to_do: "todo",
@@ -29,6 +30,7 @@ export const statusAliases: Readonly<Record<string, TaskStatus>> = {
   canceled: "cancelled"
 }
 
+/** Priority spellings other systems use, normalised (`medium` is `normal`), and the priority each means. */
 export const priorityAliases: Readonly<Record<string, Priority>> = {
   low: "low",
   normal: "normal",
@@ -41,8 +43,11 @@ export const priorityAliases: Readonly<Record<string, Priority>> = {
 /** Roles beyond `Role.fromLegacyName`'s: the seed's plain `user` is a worker. */
 export const roleAliases: Readonly<Record<string, Role>> = { user: "worker" }
 
+/** The status a file's value means, or undefined for an unknown one (a row error naming it). */
 export const status = (text: string): TaskStatus | undefined => statusAliases[normal(text)]
+/** The priority a file's value means, or undefined for an unknown one. */
 export const priority = (text: string): Priority | undefined => priorityAliases[normal(text)]
+/** The role a file's value means (`user` is a worker), or undefined for an unknown one. */
 export const role = (text: string): Role | undefined => roleAliases[normal(text)] ?? fromLegacyName(text)
 
 const truthy = new Set(["true", "1", "yes", "y", "t", "on", "active"])

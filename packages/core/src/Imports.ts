@@ -62,8 +62,9 @@ export class ImportSummary extends Schema.Class<ImportSummary>("ImportSummary")(
   unchanged: Schema.Int
 }) {}
 
-/** The namespaces of the external ids an import records. */
+/** The namespace of the external ids of imported people. */
 export const userNamespace = "csv:user"
+/** The namespace of the external ids of imported tasks. */
 export const taskNamespace = "csv:task"
 
 /** Column names per file, each with the other names it is known by (lowercase). */
@@ -80,6 +81,7 @@ export const userColumns = {
   updated_at: []
 } as const satisfies Record<string, ReadonlyArray<string>>
 
+/** The task file's columns, each with the other names it is known by (seed 000's first, then the export's). */
 export const taskColumns = {
   id: ["task_id"],
   title: [],
@@ -96,7 +98,9 @@ export const taskColumns = {
   completed_at: []
 } as const satisfies Record<string, ReadonlyArray<string>>
 
+/** Columns a people file must have; one missing is one error naming it. */
 export const requiredUserColumns = ["username", "role"] as const
+/** Columns a task file must have. */
 export const requiredTaskColumns = ["title"] as const
 
 /** The separator of several values in one cell (assignees, tags); `,` is accepted between people too. */
