@@ -340,6 +340,56 @@ describe("live events", () => {
         })
     )
 
+    it.effect(
+      "a subscriber deactivated or given another role is cut, says why, and is refused or re-scoped on return",
+      () =>
+        Effect.gen(function* () {
+          const url = yield* baseUrl
+          const ws = url.replace("http", "ws")
+          const users = yield* Users.Users
+          const gone = yield* person("worker")
+          const promoted = yield* person("worker")
+          const admin = yield* person("admin")
+          // A worker (a lookup per event) and an admin (the dispatcher's direct path), on both transports.
+          const goneSse = yield* promise(() => openSse(`${url}/api/events/stream?type=task.*`, bearer(gone.token)))
+          const goneWs = yield* promise(() => openWs(`${ws}/api/ws?type=task.*`, bearer(gone.token)))
+          const promotedWs = yield* promise(() => openWs(`${ws}/api/ws`, bearer(promoted.token)))
+          const adminSse = yield* promise(() => openSse(`${url}/api/events/stream`, bearer(admin.token)))
+          const adminWs = yield* promise(() => openWs(`${ws}/api/ws`, bearer(admin.token)))
+          yield* Effect.sleep(Duration.millis(300))
+
+          // Asked only for task events, the worker is cut all the same.
+          yield* users.deactivate(gone.user.id).pipe(Actor.asSystem, Effect.orDie)
+          yield* promise(() => goneSse.waitFor((c) => c.ended()))
+          const said = goneSse.messages.find((m) => m.event === "account-changed")
+          assert.isDefined(said)
+          assert.match(JSON.parse(said!.data).reason, /account changed/)
+          yield* promise(() => goneWs.waitFor((c) => c.closed() !== undefined))
+          assert.strictEqual(goneWs.closed()!.code, 4001)
+          assert.strictEqual(yield* promise(() => upgradeStatus(`${ws}/api/ws`, bearer(gone.token))), 401)
+
+          yield* users.update(promoted.user.id, { role: "manager" }).pipe(Actor.asSystem, Effect.orDie)
+          yield* promise(() => promotedWs.waitFor((c) => c.closed() !== undefined))
+          assert.strictEqual(promotedWs.closed()!.code, 4001)
+
+          // Another administrator first: the last one may not be demoted.
+        yield* person("admin")
+        yield* users.update(admin.user.id, { role: "manager" }).pipe(Actor.asSystem, Effect.orDie)
+          yield* promise(() => adminSse.waitFor((c) => c.ended()))
+          assert.isDefined(adminSse.messages.find((m) => m.event === "account-changed"))
+          yield* promise(() => adminWs.waitFor((c) => c.closed() !== undefined))
+          assert.strictEqual(adminWs.closed()!.code, 4001)
+          // Someone else's change ends no one else's connection.
+          const other = yield* promise(() => openWs(`${ws}/api/ws`, bearer(promoted.token)))
+          yield* Effect.sleep(Duration.millis(300))
+          const bystander = yield* person("worker")
+          yield* users.deactivate(bystander.user.id).pipe(Actor.asSystem, Effect.orDie)
+          yield* Effect.sleep(Duration.millis(300))
+          assert.isUndefined(other.closed())
+          other.close()
+        })
+    )
+
     it.effect("a WebSocket ticket signs in once, as the credential that asked for it", () =>
       Effect.gen(function* () {
         const url = yield* baseUrl

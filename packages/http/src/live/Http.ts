@@ -7,7 +7,7 @@ import { sessionCookie } from "../Authentication.js"
 import { ServerSettings } from "../Config.js"
 import * as Dispatcher from "../serve/Dispatcher.js"
 import { WsTicket } from "./Api.js"
-import { encodeEvent, type FeedRequest, LiveFeed, Overflow, parseTypes } from "./LiveFeed.js"
+import { Ending, encodeEvent, type FeedRequest, LiveFeed, parseTypes } from "./LiveFeed.js"
 import * as SocketSession from "./SocketSession.js"
 import { ticketSeconds, WsTickets } from "./Tickets.js"
 
@@ -61,10 +61,10 @@ export const LiveLive = Dispatcher.group(TaskdeskApi, "live", (handlers) =>
           const events = Stream.unwrapScoped(
             Effect.map(feed.open(wanted), (opened) =>
               Stream.repeatEffect(opened.take).pipe(
-                Stream.takeUntil((item) => item instanceof Overflow),
+                Stream.takeUntil((item) => item instanceof Ending),
                 Stream.map((taken) =>
-                  taken instanceof Overflow
-                    ? encoder.encode(`event: overflow\ndata: ${JSON.stringify({ reason: taken.reason })}\n\n`)
+                  taken instanceof Ending
+                    ? encoder.encode(`event: ${taken.event}\ndata: ${JSON.stringify({ reason: taken.reason })}\n\n`)
                     : Buffer.concat(Chunk.toReadonlyArray(Chunk.map(taken, sseMessage)))
                 )
               )

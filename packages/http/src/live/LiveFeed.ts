@@ -15,10 +15,10 @@ export interface FeedRequest {
 
 /** One connection's events: taken one at a time by its writer. */
 export interface Feed {
-  /** The events waiting (at least one, in order), or `Overflow` once the client fell further behind than the buffer holds. */
-  readonly take: Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow>
-  /** Completes when the buffer overflowed: the connection is to close so the client resumes. */
-  readonly overflowed: Effect.Effect<void>
+  /** The events waiting (at least one, in order), or the `Ending` once the connection is to close. */
+  readonly take: Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Ending>
+  /** Completes with why when the connection is to close (the client resumes). */
+  readonly overflowed: Effect.Effect<Ending>
   /** The writer sent (or dropped) this many of what it took: they no longer hold up direct sends. */
   readonly written: (count: number) => void
 }
@@ -38,11 +38,36 @@ interface Direct {
   readonly deliver: (events: Chunk.Chunk<AuditEvent.AuditEvent>) => void
 }
 
-/** The client fell further behind than its buffer holds: the connection closes and the client resumes. */
-export class Overflow {
-  readonly _tag = "Overflow"
-  readonly reason = "overflow: the client fell too far behind; reconnect and resume from the last sequence received"
+/**
+ * Why a connection ends: the client fell further behind than its buffer holds, or the subscriber's
+ * own account changed (deactivated, or given another role, so what it may see changed). Either way
+ * the client reconnects: it resumes from its last sequence, signed in again as it now is.
+ */
+export class Ending {
+  readonly _tag = "Ending"
+  private constructor(
+    /** The SSE event that says why. */
+    readonly event: "overflow" | "account-changed",
+    /** The WebSocket close code (the 4000 range is the application's; 4008 mirrors 1008). */
+    readonly code: number,
+    readonly reason: string
+  ) {}
+  static readonly overflow = new Ending(
+    "overflow",
+    4008,
+    "overflow: the client fell too far behind; reconnect and resume from the last sequence received"
+  )
+  static readonly accountChanged = new Ending(
+    "account-changed",
+    4001,
+    "account changed: the subscriber was deactivated or given another role; reconnect to go on as you now are"
+  )
 }
+
+// Events that change what a subscriber may see end its connection; the reconnect authenticates afresh.
+const accountEnding: ReadonlySet<string> = new Set(["user.deactivated", "user.role_changed"])
+const endsFor = (actor: Actor.Actor, event: AuditEvent.AuditEvent): boolean =>
+  event.subject.kind === "user" && event.subject.id === actor.id && accountEnding.has(event.payload._tag)
 
 /** `assignment.*, task.created` as patterns: `*` alone matches all, a trailing `*` a prefix. */
 export const parseTypes = (text: string | undefined): ReadonlyArray<string> =>
@@ -112,7 +137,7 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
     const openDirect = (request: FeedRequest, sink: Sink): Effect.Effect<Feed, never, Scope.Scope> =>
       Effect.gen(function* () {
         const buffer = yield* Queue.bounded<AuditEvent.AuditEvent>(capacity)
-        const overflow = yield* Deferred.make<Overflow>()
+        const overflow = yield* Deferred.make<Ending>()
         let last: number = Option.getOrElse(request.after, () => 0)
         // Events handed to the buffer and not yet written: while any are, nothing may overtake them.
         let inFlight = 0
@@ -125,6 +150,7 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
         const direct: Direct = {
           deliver: (events) => {
             for (const event of events) {
+              if (endsFor(request.actor, event)) return overflowed(Ending.accountChanged)
               if (replaying) {
                 pending.push(event)
                 if (pending.length > capacity) return overflowed()
@@ -132,9 +158,9 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
             }
           }
         }
-        const overflowed = () => {
+        const overflowed = (ending: Ending = Ending.overflow) => {
           directs.delete(direct)
-          Deferred.unsafeDone(overflow, Exit.succeed(new Overflow()))
+          Deferred.unsafeDone(overflow, Exit.succeed(ending))
         }
         const pass = (event: AuditEvent.AuditEvent): boolean => {
           if (event.sequence <= last) return true
@@ -177,10 +203,10 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
         return {
           take: Effect.flatMap(
             Deferred.poll(overflow),
-            (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow> =>
+            (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Ending> =>
               Option.isSome(done) ? done.value : Queue.takeBetween(buffer, 1, takeAtOnce)
           ),
-          overflowed: Effect.asVoid(Deferred.await(overflow)),
+          overflowed: Deferred.await(overflow),
           written: (count) => {
             inFlight -= count
           }
@@ -192,7 +218,7 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
       Effect.gen(function* () {
         const live = yield* fanout.subscribe
         const buffer = yield* Queue.bounded<AuditEvent.AuditEvent>(capacity)
-        const overflow = yield* Deferred.make<Overflow>()
+        const overflow = yield* Deferred.make<Ending>()
         let last: number = Option.getOrElse(request.after, () => 0)
         const wanted = (event: AuditEvent.AuditEvent): Effect.Effect<boolean> =>
           matchesType(request.types, event.payload._tag) &&
@@ -228,7 +254,7 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
                   Effect.yieldNow(),
                   Effect.suspend(() => offer(event, turns - 1))
                 )
-              : Effect.zipRight(Deferred.succeed(overflow, new Overflow()), Effect.interrupt)
+              : Effect.zipRight(Deferred.succeed(overflow, Ending.overflow), Effect.interrupt)
 
         // Whole-log readers need no lookup: their events go into the buffer without an effect each.
         const seesAll = visibility.seesAll(request.actor)
@@ -239,6 +265,13 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
         const handle = (events: Chunk.Chunk<AuditEvent.AuditEvent>, from: number): Effect.Effect<void> => {
           for (let i = from; i < events.length; i++) {
             const event = Chunk.unsafeGet(events, i)
+            if (endsFor(request.actor, event)) {
+              // The event itself wakes a writer waiting on an empty buffer; its take then ends.
+              return Deferred.succeed(overflow, Ending.accountChanged).pipe(
+                Effect.zipRight(Effect.sync(() => buffer.unsafeOffer(event))),
+                Effect.zipRight(Effect.interrupt)
+              )
+            }
             if (event.sequence <= last) continue
             if (!asked(event)) {
               last = event.sequence
@@ -264,13 +297,20 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
         yield* Effect.forkScoped(Effect.zipRight(replay, goLive))
 
         return {
-          // Overflow happens only with the buffer full, so a take waiting on it never misses one.
+          // Overflow happens only with the buffer full, so a take waiting on it never misses one; an
+          // account's change wakes a waiting take with its event, and the take ends the connection.
           take: Effect.flatMap(
             Deferred.poll(overflow),
-            (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Overflow> =>
-              Option.isSome(done) ? done.value : Queue.takeBetween(buffer, 1, takeAtOnce)
+            (done): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Ending> =>
+              Option.isSome(done)
+                ? done.value
+                : Effect.flatMap(Queue.takeBetween(buffer, 1, takeAtOnce), (events) =>
+                    Effect.flatMap(Deferred.poll(overflow), (ended) =>
+                      Option.getOrElse(ended, () => Effect.succeed(events))
+                    )
+                  )
           ),
-          overflowed: Effect.asVoid(Deferred.await(overflow)),
+          overflowed: Deferred.await(overflow),
           written: () => {}
         } satisfies Feed
       })

@@ -15,7 +15,7 @@ import {
   Schema,
   Scope
 } from "effect"
-import { encodeEvent, type Feed, type FeedRequest, type LiveFeed, Overflow, type Sink } from "./LiveFeed.js"
+import { Ending, encodeEvent, type Feed, type FeedRequest, type LiveFeed, type Sink } from "./LiveFeed.js"
 
 /** What the session uses of the `ws` WebSocket the platform upgraded the request to. */
 interface RawWebSocket {
@@ -35,9 +35,6 @@ const rawOf = (socket: Net.Socket): RawWebSocket | undefined => {
   const key = Object.getOwnPropertySymbols(socket).find((s) => s.description === "websocket")
   return key === undefined ? undefined : ((socket as unknown as Record<symbol, RawWebSocket>)[key] ?? undefined)
 }
-
-/** Close code for a client that fell too far behind (the 4000 range is the application's; 4008 mirrors 1008). */
-export const overflowCloseCode = 4008
 
 const textFrame = { binary: false } as const
 
@@ -110,8 +107,8 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
         })
       })
 
-      const closeOverflowed = (overflow: Overflow) =>
-        Effect.sync(() => ws.close(overflowCloseCode, overflow.reason)).pipe(
+      const closeWith = (ending: Ending) =>
+        Effect.sync(() => ws.close(ending.code, ending.reason)).pipe(
           // A client that has not read its way to the close frame within a heartbeat is cut.
           Effect.zipRight(
             Effect.delay(
@@ -142,10 +139,10 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
         Effect.gen(function* () {
           holding = false
           // The writer may be waiting for a slow client to drain: close it from beside.
-          yield* Effect.forkScoped(Effect.zipRight(feed.overflowed, closeOverflowed(new Overflow())))
+          yield* Effect.forkScoped(Effect.flatMap(feed.overflowed, closeWith))
           for (;;) {
             const taken = yield* feed.take
-            if (taken instanceof Overflow) return yield* closeOverflowed(taken)
+            if (taken instanceof Ending) return yield* closeWith(taken)
             for (const item of taken) sendItem(item, skip)
             feed.written(taken.length)
             if (ws.bufferedAmount > highWater) yield* drained
