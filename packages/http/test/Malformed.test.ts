@@ -171,33 +171,40 @@ describe("hostile input", () => {
       90_000
     )
 
-    it.effect("every query schema refuses bad values and unknown parameters with 4xx problem documents", () =>
-      Effect.gen(function* () {
-        const admin = yield* person("admin")
-        const outcomes: Array<Outcome> = []
-        const unknown: Array<Outcome> = []
-        for (const target of targets) {
-          if (target.query === undefined) continue
-          for (const field of fieldsOf(target.query.ast)) {
-            for (const value of badQueryValues) {
-              const r = yield* raw(`${target.path}?${field}=${encodeURIComponent(value)}`, { token: admin.token })
-              outcomes.push({
-                label: `${target.key} ${field}=${value.slice(0, 20)}`,
-                status: r.status,
-                contentType: r.headers.get("content-type")
-              })
+    it.effect(
+      "every query schema refuses bad values and unknown parameters with 4xx problem documents",
+      () =>
+        Effect.gen(function* () {
+          const admin = yield* person("admin")
+          const outcomes: Array<Outcome> = []
+          const unknown: Array<Outcome> = []
+          for (const target of targets) {
+            if (target.query === undefined) continue
+            for (const field of fieldsOf(target.query.ast)) {
+              for (const value of badQueryValues) {
+                // Only the status is looked at: an accepted value may open a stream that does not end.
+                const r = yield* raw(`${target.path}?${field}=${encodeURIComponent(value)}`, {
+                  token: admin.token,
+                  headersOnly: true
+                })
+                outcomes.push({
+                  label: `${target.key} ${field}=${value.slice(0, 20)}`,
+                  status: r.status,
+                  contentType: r.headers.get("content-type")
+                })
+              }
             }
+            const r = yield* raw(`${target.path}?zzz_unknown=1`, { token: admin.token, headersOnly: true })
+            unknown.push({
+              label: `${target.key} unknown parameter`,
+              status: r.status,
+              contentType: r.headers.get("content-type")
+            })
           }
-          const r = yield* raw(`${target.path}?zzz_unknown=1`, { token: admin.token })
-          unknown.push({
-            label: `${target.key} unknown parameter`,
-            status: r.status,
-            contentType: r.headers.get("content-type")
-          })
-        }
-        assert.deepStrictEqual(problems(outcomes, false), [])
-        assert.deepStrictEqual(problems(unknown, true), [])
-      })
+          assert.deepStrictEqual(problems(outcomes, false), [])
+          assert.deepStrictEqual(problems(unknown, true), [])
+        }),
+      90_000
     )
 
     it.effect("random JSON in every body never breaks the server", () =>
