@@ -373,8 +373,8 @@ describe("live events", () => {
           assert.strictEqual(promotedWs.closed()!.code, 4001)
 
           // Another administrator first: the last one may not be demoted.
-        yield* person("admin")
-        yield* users.update(admin.user.id, { role: "manager" }).pipe(Actor.asSystem, Effect.orDie)
+          yield* person("admin")
+          yield* users.update(admin.user.id, { role: "manager" }).pipe(Actor.asSystem, Effect.orDie)
           yield* promise(() => adminSse.waitFor((c) => c.ended()))
           assert.isDefined(adminSse.messages.find((m) => m.event === "account-changed"))
           yield* promise(() => adminWs.waitFor((c) => c.closed() !== undefined))

@@ -40,6 +40,14 @@ export class Dialect extends Context.Tag("@taskdesk/adapters/sql/Dialect")<
      */
     readonly appendingEvent: <A, E, R>(insert: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SqlError, R>
     /**
+     * Runs one of the core's transactions (`Transaction.run`). The core reads after it locks (its
+     * event's append, `FOR UPDATE`) and expects those reads to see what the lock waited for, as
+     * PostgreSQL's READ COMMITTED and SQLite's one writer give. MySQL's REPEATABLE READ fixes the
+     * snapshot at the first read instead, so there the event log's lock is taken first: the core's
+     * transactions take turns, each reading what the one before committed.
+     */
+    readonly coreTransaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SqlError, R>
+    /**
      * Runs several reads against one state of the database (statistics): inside a transaction,
      * in it; otherwise in a new one: a deferred (read) transaction on SQLite, REPEATABLE READ on PostgreSQL.
      */
@@ -253,6 +261,7 @@ export const layerSqlite: Layer.Layer<Dialect, never, SqlClient.SqlClient | Sqli
       transaction,
       atomically: makeAtomically(transaction),
       appendingEvent: (insert) => insert,
+      coreTransaction: transaction,
       forUpdateSkipLocked: sql.literal(""),
       forUpdate: sql.literal(""),
       // A read needs no write lock: the client's own deferred BEGIN gives it a snapshot.
@@ -281,6 +290,7 @@ export const layerPg: Layer.Layer<Dialect, never, SqlClient.SqlClient> = Layer.e
       transaction,
       atomically,
       appendingEvent: (insert) => atomically(Effect.zipRight(lock, insert)),
+      coreTransaction: transaction,
       forUpdateSkipLocked: sql.literal("FOR UPDATE SKIP LOCKED"),
       forUpdate: sql.literal("FOR UPDATE"),
       consistentRead: (effect) =>
@@ -356,6 +366,7 @@ export const layerMysql: Layer.Layer<Dialect, never, SqlClient.SqlClient> = Laye
         return attempt(deadlockRetries)
       })
     const atomically = makeAtomically(transaction)
+    const lockEventLog = sql`SELECT name FROM taskdesk_locks WHERE name = ${mysqlEventLogLock} FOR UPDATE`
     const query = <A extends object>(statement: Statement<A>) => statement as Effect.Effect<ReadonlyArray<A>, SqlError>
     const header = (statement: Fragment) =>
       Effect.map(sql`${statement}`.raw, (result) => (Array.isArray(result) ? {} : (result as ResultHeader)))
@@ -379,9 +390,11 @@ export const layerMysql: Layer.Layer<Dialect, never, SqlClient.SqlClient> = Laye
       query,
       transaction,
       atomically,
-      appendingEvent: (insert) =>
-        atomically(
-          Effect.zipRight(sql`SELECT name FROM taskdesk_locks WHERE name = ${mysqlEventLogLock} FOR UPDATE`, insert)
+      appendingEvent: (insert) => atomically(Effect.zipRight(lockEventLog, insert)),
+      // A locking read makes no snapshot: the transaction's first snapshot comes after the lock.
+      coreTransaction: (effect) =>
+        Effect.flatMap(inTransaction, (inside) =>
+          inside ? transaction(effect) : transaction(Effect.zipRight(lockEventLog, effect))
         ),
       forUpdateSkipLocked: sql.literal("FOR UPDATE SKIP LOCKED"),
       forUpdate: sql.literal("FOR UPDATE"),

@@ -12,7 +12,7 @@ export const layer: Layer.Layer<Transaction.Transaction, never, Dialect> = Layer
     // pass through untouched.
     run: <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
       Effect.catchIf(
-        dialect.transaction(effect),
+        dialect.coreTransaction(effect),
         (error): error is SqlError => error instanceof SqlError,
         Effect.die
       ) as Effect.Effect<A, E, R>

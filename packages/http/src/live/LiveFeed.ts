@@ -305,8 +305,10 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
               Option.isSome(done)
                 ? done.value
                 : Effect.flatMap(Queue.takeBetween(buffer, 1, takeAtOnce), (events) =>
-                    Effect.flatMap(Deferred.poll(overflow), (ended) =>
-                      Option.getOrElse(ended, () => Effect.succeed(events))
+                    Effect.flatMap(
+                      Deferred.poll(overflow),
+                      (ended): Effect.Effect<Chunk.Chunk<AuditEvent.AuditEvent> | Ending> =>
+                        Option.isSome(ended) ? ended.value : Effect.succeed(events)
                     )
                   )
           ),
