@@ -1,13 +1,11 @@
 import { SqlClient } from "@effect/sql"
 import { assert, describe, layer } from "@effect/vitest"
-import { AuditEvent, EventLog, Ids, Transaction, UserRepo } from "@taskdesk/core"
-import { at, makeUser, storageConformance, uniqueId } from "@taskdesk/core/testing"
-import { ConfigProvider, Deferred, Effect, Fiber, Layer, Option } from "effect"
+import { UserRepo } from "@taskdesk/core"
+import { makeUser, storageConformance } from "@taskdesk/core/testing"
+import { ConfigProvider, Effect, Layer } from "effect"
 import * as SqlStorage from "../src/sql/SqlStorage.js"
 import { describeMysql, freshDatabase, layerMysqlFresh, mysqlUrl } from "../testing/Mysql.js"
-
-/** Real time, for waiting on the database (the test clock does not move it). */
-const pause = (millis: number) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, millis)))
+import { commitOrderTest } from "./commitOrder.js"
 
 describeMysql("MySQL", () => {
   // Each group of the suite gets a database of its own, created for the run and dropped after it.
@@ -15,41 +13,7 @@ describeMysql("MySQL", () => {
 
   describe("MySQL event log", () => {
     layer(layerMysqlFresh("order"))((it) => {
-      it.effect("hands out sequences in commit order: an append waits for an earlier transaction's commit", () =>
-        Effect.gen(function* () {
-          const tx = yield* Transaction.Transaction
-          const log = yield* EventLog.EventLog
-          const subject = new AuditEvent.Subject({ kind: "task", id: uniqueId("task") })
-          const append = log.append({
-            at: at("2026-03-01T00:00:00Z"),
-            actorId: Ids.UserId.make("someone"),
-            subject,
-            parent: Option.none(),
-            payload: { _tag: "task.deleted" }
-          })
-          const appended = yield* Deferred.make<AuditEvent.AuditEvent>()
-          const release = yield* Deferred.make<void>()
-          const first = yield* tx
-            .run(Effect.tap(append, (e) => Effect.zipRight(Deferred.succeed(appended, e), Deferred.await(release))))
-            .pipe(Effect.fork)
-          const earlier = yield* Deferred.await(appended)
-          const second = yield* tx.run(append).pipe(Effect.fork)
-          yield* pause(300)
-          // The later append waits on the lock row while the earlier transaction is open...
-          assert.isTrue(Option.isNone(yield* Fiber.poll(second)))
-          // ...and a reader sees neither, so it can never resume past an event that commits later.
-          assert.deepStrictEqual(yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 10 }), [])
-          yield* Deferred.succeed(release, undefined)
-          yield* Fiber.join(first)
-          const later = yield* Fiber.join(second)
-          assert.isTrue(earlier.sequence < later.sequence)
-          const read = yield* log.list({ after: Option.none(), about: Option.some(subject), limit: 10 })
-          assert.deepStrictEqual(
-            read.map((e) => e.sequence),
-            [earlier.sequence, later.sequence]
-          )
-        })
-      )
+      commitOrderTest(it)
     })
   })
 
