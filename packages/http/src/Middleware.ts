@@ -146,6 +146,11 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
     const uploadLimitBytes = settings.csv.importMaxBodyKb * 1024
     const seconds = settings.server.requestTimeoutSeconds
     const timeoutMillis = Math.round(seconds * 1000)
+    // An analysis waits on a language model for up to `llm.timeout_seconds` an attempt, 60 s by default:
+    // its requests may run that long and a little more, whatever `request_timeout` says.
+    const analysisMillis = Math.max(timeoutMillis, Math.round((settings.llm.timeoutSeconds + 5) * 1000))
+    const deadlineOf = (method: string, path: string) =>
+      method === "POST" && path.endsWith("/analysis") ? analysisMillis : timeoutMillis
     const origins = new Set(settings.server.corsOrigins)
     const anyOrigin = origins.has("*")
     const logRequests = settings.logging.requests
@@ -426,7 +431,7 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
           const refused = hasBody ? checkBody(request, upload) : undefined
           if (refused !== undefined) return finish(Problem.toResponse(refused))
 
-          running.set(fiber, Date.now() + timeoutMillis)
+          running.set(fiber, Date.now() + deadlineOf(request.method, path))
           // `finish` ends the entry; this ends it when the request ends without an answer (interrupted).
           fiber.addObserver(() => running.delete(fiber))
           const answered = Effect.catchAllCause(app, (cause) => problemOf(cause, request, requestId))

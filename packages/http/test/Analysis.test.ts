@@ -127,6 +127,27 @@ describe("POST /api/tasks/:id/analysis over HTTP with the openai client against 
     }).pipe(Effect.scoped)
   )
 
+  it.live("an analysis may take its own timeout, longer than the server's request timeout", () =>
+    Effect.gen(function* () {
+      const fake = yield* FakeOpenAi.make({ behaviour: { _tag: "delay", ms: 2_000 } })
+      const server = serverLayer({
+        server: { request_timeout: 1 },
+        llm: { api_key: key, base_url: fake.url, model: "fake-model", timeout_seconds: 10 }
+      })
+      yield* Effect.gen(function* () {
+        const manager = yield* person("manager")
+        const created = yield* raw("/api/tasks", {
+          method: "POST",
+          token: manager.token,
+          body: JSON.stringify({ title: "Replace the boiler" })
+        })
+        const answered = yield* analyse(created.body.id, manager.token)
+        assert.strictEqual(answered.status, 200)
+        assert.strictEqual(fake.received.length, 1)
+      }).pipe(Effect.provide(server))
+    }).pipe(Effect.scoped)
+  )
+
   it.live("a provider slower than the timeout is a 504 problem", () =>
     Effect.gen(function* () {
       const fake = yield* FakeOpenAi.make({ behaviour: { _tag: "delay", ms: 10_000 } })
