@@ -130,6 +130,28 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
       )
     )
 
+    /** Hands `each` the log's events after `from` about `subject`, in order, a page at a time. */
+    const replayLog = (
+      subject: Option.Option<AuditEvent.Subject>,
+      from: number,
+      each: (event: AuditEvent.AuditEvent) => Effect.Effect<unknown>
+    ) =>
+      Effect.gen(function* () {
+        let after = from
+        for (;;) {
+          const rows = yield* log.list({
+            after: Option.some(after as Ids.EventSequence),
+            about: subject,
+            limit: replayPage
+          })
+          for (const event of rows) {
+            yield* each(event)
+            after = event.sequence
+          }
+          if (rows.length < replayPage) return
+        }
+      })
+
     const open = (request: FeedRequest, sink?: Sink): Effect.Effect<Feed, never, Scope.Scope> =>
       sink !== undefined && visibility.seesAll(request.actor) ? openDirect(request, sink) : openFiber(request)
 
@@ -180,21 +202,12 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
 
         // The replay goes through the buffer at the client's pace; live events wait meanwhile, bounded.
         const replay = Effect.gen(function* () {
-          for (;;) {
-            const rows = yield* log.list({
-              after: Option.some(last as Ids.EventSequence),
-              about: request.subject,
-              limit: replayPage
-            })
-            for (const event of rows) {
-              if (asked(event)) {
-                inFlight++
-                yield* Queue.offer(buffer, event)
-              }
-              last = event.sequence
-            }
-            if (rows.length < replayPage) break
-          }
+          yield* replayLog(request.subject, last, (event) => {
+            last = event.sequence
+            if (!asked(event)) return Effect.void
+            inFlight++
+            return Queue.offer(buffer, event)
+          })
           replaying = false
           for (const event of pending.splice(0)) if (!pass(event)) return overflowed()
         })
@@ -229,18 +242,12 @@ export class LiveFeed extends Effect.Service<LiveFeed>()("@taskdesk/http/LiveFee
         // The replay is read at the client's pace (a full buffer waits), so it never overflows.
         const replay = Effect.gen(function* () {
           if (Option.isNone(request.after)) return
-          for (;;) {
-            const rows = yield* log.list({
-              after: Option.some(last as Ids.EventSequence),
-              about: request.subject,
-              limit: replayPage
-            })
-            for (const event of rows) {
-              if (yield* wanted(event)) yield* Queue.offer(buffer, event)
+          yield* replayLog(request.subject, last, (event) =>
+            Effect.flatMap(wanted(event), (keep) => {
               last = event.sequence
-            }
-            if (rows.length < replayPage) return
-          }
+              return keep ? Queue.offer(buffer, event) : Effect.void
+            })
+          )
         })
 
         // A full buffer may only mean the writer has not run yet (a burst: one transaction's events
