@@ -315,7 +315,7 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
     const users = (table: ImportTable, options: { readonly dryRun: boolean }) =>
       Effect.gen(function* () {
         const actor = yield* CurrentActor
-        yield* ensure(policy, actor, "data.import")
+        yield* ensure(policy, actor, "data.load")
         const { columns, errors: headerErrors } = locate(table.header, userColumns, requiredUserColumns)
         if (headerErrors.length > 0) return yield* rejected("users", headerErrors)
         const now = yield* DateTime.now
@@ -482,7 +482,7 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
     const tasks = (table: ImportTable, options: { readonly dryRun: boolean }) =>
       Effect.gen(function* () {
         const actor = yield* CurrentActor
-        yield* ensure(policy, actor, "data.import")
+        yield* ensure(policy, actor, "data.load")
         const { columns, errors: headerErrors } = locate(table.header, taskColumns, requiredTaskColumns)
         if (headerErrors.length > 0) return yield* rejected("tasks", headerErrors)
         const now = yield* DateTime.now
@@ -672,7 +672,7 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
       })
 
     /** Whether the actor may import: asked before a file is even read. */
-    const allowed = Effect.flatMap(CurrentActor, (actor) => ensure(policy, actor, "data.import"))
+    const allowed = Effect.flatMap(CurrentActor, (actor) => ensure(policy, actor, "data.load"))
 
     return { users, tasks, allowed } as const
   })

@@ -42,8 +42,8 @@ export type Action =
   | "statistics.read"
   | "scheduler.read"
   | "scheduler.manage"
-  // Bulk import of people and tasks from other systems' files (they bypass the per-change rules).
-  | "data.import"
+  // Bulk loading of people and tasks from other systems' files, the CSV import (it bypasses the per-change rules).
+  | "data.load"
 
 /**
  * How the actor stands to the thing acted on. A rule grants an action for some relations:
@@ -101,7 +101,7 @@ export const defaultRules: Rules = {
     "statistics.read": everything,
     "scheduler.read": everything,
     "scheduler.manage": everything,
-    "data.import": everything
+    "data.load": everything
   },
   manager: {
     "user.read": everything,

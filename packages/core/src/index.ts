@@ -48,7 +48,7 @@ export * as EventFanout from "./EventFanout.js"
 export * as EventLog from "./EventLog.js"
 /** Which events an actor may see, by the core's own read rules. */
 export * as EventVisibility from "./EventVisibility.js"
-/** Other systems' ids for taskdesk's records (an import's seed ids): the storage port. */
+/** Other systems' ids for taskdesk's records (the seed ids of a loaded CSV file): the storage port. */
 export * as ExternalRefs from "./ExternalRefs.js"
 /** A field's old and new value, as the history shows them. */
 export * as FieldChange from "./FieldChange.js"
