@@ -174,6 +174,23 @@ const rowReader = <C>(row: ImportRow, columns: Columns<C>, width: number, errors
 
 const ulid = /^[0-9A-HJKMNP-TV-Z]{26}$/
 
+/**
+ * The id of a row that makes a new record: its own id when that is a ULID no record has, else a new
+ * one. A dry run writes nothing, so its new rows need no real ids.
+ */
+const newRowId = (
+  externalId: string | undefined,
+  known: { readonly has: (id: string) => boolean },
+  dryRun: boolean,
+  line: number,
+  next: Effect.Effect<string>
+): Effect.Effect<string> =>
+  externalId !== undefined && ulid.test(externalId) && !known.has(externalId)
+    ? Effect.succeed(externalId)
+    : dryRun
+      ? Effect.succeed(`(new ${line})`)
+      : next
+
 const inChunks = <A, B>(items: ReadonlyArray<A>, f: (chunk: ReadonlyArray<A>) => Effect.Effect<ReadonlyArray<B>>) =>
   Effect.map(
     Effect.forEach(
@@ -394,15 +411,7 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
               read.fail("id", `this row names the same person as an earlier row (${existing.id})`)
               continue
             }
-            const id =
-              existing?.id ??
-              UserId.make(
-                externalId !== undefined && ulid.test(externalId) && !known.has(externalId)
-                  ? externalId
-                  : dryRun
-                    ? `(new ${row.line})`
-                    : yield* ids.next
-              )
+            const id = existing?.id ?? UserId.make(yield* newRowId(externalId, known, dryRun, row.line, ids.next))
             claimed.add(id)
             const base = existing ?? {
               name: username,
@@ -576,16 +585,7 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
               read.fail("id", `this row names the same task as an earlier row (${existing.id})`)
               continue
             }
-            const id =
-              existing?.id ??
-              TaskId.make(
-                externalId !== undefined && ulid.test(externalId) && !known.has(externalId)
-                  ? externalId
-                  : // A dry run writes nothing, so its new rows need no real ids.
-                    dryRun
-                    ? `(new ${row.line})`
-                    : yield* ids.next
-              )
+            const id = existing?.id ?? TaskId.make(yield* newRowId(externalId, known, dryRun, row.line, ids.next))
             claimed.add(id)
             const finalStatus = status ?? existing?.status ?? "todo"
             const created = createdAt ?? existing?.createdAt ?? now
