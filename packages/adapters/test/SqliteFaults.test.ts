@@ -52,6 +52,20 @@ const write = (i: number, fails = false) =>
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
 
+/** Transactions writing each of `ids` at once (those `fails` picks refuse), each answered with its exit. */
+const writeAll = (ids: ReadonlyArray<number>, fails: (i: number) => boolean = () => false) =>
+  answered(Effect.forEach(ids, (i) => Effect.exit(write(i, fails(i))), { concurrency: "unbounded" }))
+
+/** A test on a file of its own, through a driver whose connection throws the faults it is told to. */
+const withFaults = <A, E>(
+  body: (file: string, faults: FaultySqlite.Faults) => Effect.Effect<A, E, SqlClient.SqlClient | Dialect>,
+  maxGroupSize?: number
+) =>
+  withFile((file) => {
+    const faults = FaultySqlite.make()
+    return body(file, faults).pipe(Effect.provide(client(file, faults, maxGroupSize)))
+  })
+
 const acknowledged = <A, E>(exits: ReadonlyArray<Exit.Exit<A, E>>): Array<A> =>
   exits.flatMap((exit) => (Exit.isSuccess(exit) ? [exit.value] : []))
 
@@ -59,7 +73,7 @@ const acknowledged = <A, E>(exits: ReadonlyArray<Exit.Exit<A, E>>): Array<A> =>
 const servesOn = (file: string, ids: ReadonlyArray<number>) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
-    const exits = yield* answered(Effect.forEach(ids, (i) => Effect.exit(write(i)), { concurrency: "unbounded" }))
+    const exits = yield* writeAll(ids)
     assert.deepStrictEqual(acknowledged(exits), [...ids])
     yield* sql`INSERT INTO items (id, label) VALUES (${10_000}, 'outside')`
     const stored = onDisk(file)
@@ -68,67 +82,57 @@ const servesOn = (file: string, ids: ReadonlyArray<number>) =>
 
 describe("SQLite driver under faults", () => {
   it.live("a COMMIT and then a ROLLBACK that throw: every member is retried alone and answered", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file, faults) =>
+      Effect.gen(function* () {
         yield* setup
         faults.fail("COMMIT")
         faults.fail("ROLLBACK")
-        const exits = yield* answered(
-          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
-        )
+        const exits = yield* writeAll(range(1, 8))
         assert.strictEqual(faults.thrown(), 2)
         // Nobody was acknowledged on the failed COMMIT; each member's retry alone committed it.
         assert.deepStrictEqual(acknowledged(exits), range(1, 8))
         assert.deepStrictEqual(onDisk(file), range(1, 8))
         yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 
   it.live("a COMMIT that fails and a ROLLBACK that keeps failing: members fail, none is acknowledged", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file, faults) =>
+      Effect.gen(function* () {
         yield* setup
         faults.fail("COMMIT")
         faults.fail("ROLLBACK", { times: 20 })
-        const exits = yield* answered(
-          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
-        )
+        const exits = yield* writeAll(range(1, 8))
         assert.isTrue(exits.every((exit) => Exit.isFailure(exit) && Cause.isDie(exit.cause)))
         assert.deepStrictEqual(onDisk(file), [])
         faults.clear()
         yield* servesOn(file, range(20, 27))
         // The transaction left open by the failed ROLLBACK was rolled back, not committed later.
         assert.deepStrictEqual(onDisk(file), [...range(20, 27), 10_000])
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 
   it.live("a failing member whose ROLLBACK TO throws leaves nothing, and the others commit", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file, faults) =>
+      Effect.gen(function* () {
         yield* setup
         faults.fail("ROLLBACK TO taskdesk_group")
-        const exits = yield* answered(
-          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i, i === 4)), { concurrency: "unbounded" })
-        )
+        const exits = yield* writeAll(range(1, 8), (i) => i === 4)
         assert.strictEqual(faults.thrown(), 1)
         assert.deepStrictEqual(exits[3], Exit.fail("refused 4" as const))
         const others = range(1, 8).filter((i) => i !== 4)
         assert.deepStrictEqual(acknowledged(exits), others)
         assert.deepStrictEqual(onDisk(file), others)
         yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 
   it.live("a COMMIT and ROLLBACK that throw while a transaction of the client's own takes the connection", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file, faults) =>
+      Effect.gen(function* () {
         yield* setup
         const sql = yield* SqlClient.SqlClient
         const dialect = yield* Dialect
@@ -156,69 +160,61 @@ describe("SQLite driver under faults", () => {
         assert.isTrue(Exit.isSuccess(exits[1]))
         assert.deepStrictEqual(onDisk(file), [1, 2])
         yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 
   it.live("a COMMIT and ROLLBACK that throw when a full group commits as its last member lets go", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
-        yield* setup
-        faults.fail("COMMIT")
-        faults.fail("ROLLBACK")
-        const exits = yield* answered(
-          Effect.forEach(range(1, 6), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
-        )
-        assert.strictEqual(faults.thrown(), 2)
-        assert.deepStrictEqual(acknowledged(exits), range(1, 6))
-        assert.deepStrictEqual(onDisk(file), range(1, 6))
-        yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults, 2)))
-    })
+    withFaults(
+      (file, faults) =>
+        Effect.gen(function* () {
+          yield* setup
+          faults.fail("COMMIT")
+          faults.fail("ROLLBACK")
+          const exits = yield* writeAll(range(1, 6))
+          assert.strictEqual(faults.thrown(), 2)
+          assert.deepStrictEqual(acknowledged(exits), range(1, 6))
+          assert.deepStrictEqual(onDisk(file), range(1, 6))
+          yield* servesOn(file, range(20, 27))
+        }),
+      2
+    )
   )
 
   it.live("a RELEASE that throws for a finished member: the group is retried alone, that member too", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file, faults) =>
+      Effect.gen(function* () {
         yield* setup
         faults.fail("RELEASE taskdesk_group")
-        const exits = yield* answered(
-          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
-        )
+        const exits = yield* writeAll(range(1, 8))
         assert.strictEqual(faults.thrown(), 1)
         assert.deepStrictEqual(acknowledged(exits), range(1, 8))
         assert.deepStrictEqual(onDisk(file), range(1, 8))
         yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 
   it.live("a BEGIN that throws fails its transaction only", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file, faults) =>
+      Effect.gen(function* () {
         yield* setup
         faults.fail("BEGIN IMMEDIATE", { code: "SQLITE_BUSY" })
-        const exits = yield* answered(
-          Effect.forEach(range(1, 8), (i) => Effect.exit(write(i)), { concurrency: "unbounded" })
-        )
+        const exits = yield* writeAll(range(1, 8))
         assert.strictEqual(faults.thrown(), 1)
         assert.isTrue(Exit.isFailure(exits[0]!))
         assert.deepStrictEqual(acknowledged(exits), range(2, 8))
         assert.deepStrictEqual(onDisk(file), range(2, 8))
         yield* servesOn(file, range(20, 27))
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 
   it.live(
     "a full disk: SQLite rolls the group back; the members waiting are retried alone, nothing half-written stays",
     () =>
-      withFile((file) => {
-        const faults = FaultySqlite.make()
-        return Effect.gen(function* () {
+      withFaults((file) =>
+        Effect.gen(function* () {
           yield* setup
           const sql = yield* SqlClient.SqlClient
           const dialect = yield* Dialect
@@ -251,8 +247,8 @@ describe("SQLite driver under faults", () => {
           yield* sql.unsafe("PRAGMA max_page_count = 1000000")
           yield* member(4)
           yield* servesOn(file, range(20, 27))
-        }).pipe(Effect.provide(client(file, faults)))
-      })
+        })
+      )
   )
 
   describe("a deferred foreign key that fails at COMMIT", () => {
@@ -270,9 +266,8 @@ describe("SQLite driver under faults", () => {
     )
 
     it.live("fails only the member that broke it; the others are retried alone and commit", () =>
-      withFile((file) => {
-        const faults = FaultySqlite.make()
-        return Effect.gen(function* () {
+      withFaults((file) =>
+        Effect.gen(function* () {
           yield* setup
           yield* schema
           const sql = yield* SqlClient.SqlClient
@@ -293,14 +288,13 @@ describe("SQLite driver under faults", () => {
           assert.deepStrictEqual(acknowledged(exits), others)
           assert.deepStrictEqual(onDisk(file, "children"), others)
           yield* servesOn(file, range(20, 27))
-        }).pipe(Effect.provide(client(file, faults)))
-      })
+        })
+      )
     )
 
     it.live("a member after it that saw a generated id is not acknowledged with an id it would not get alone", () =>
-      withFile((file) => {
-        const faults = FaultySqlite.make()
-        return Effect.gen(function* () {
+      withFaults((file) =>
+        Effect.gen(function* () {
           yield* setup
           yield* schema
           const sql = yield* SqlClient.SqlClient
@@ -332,15 +326,14 @@ describe("SQLite driver under faults", () => {
             answers.map(([i, id]) => ({ id, label: `member ${i}` }))
           )
           yield* servesOn(file, range(20, 27))
-        }).pipe(Effect.provide(client(file, faults)))
-      })
+        })
+      )
     )
   })
 
   it.live("a query by its text that writes (WITH … INSERT … RETURNING) waits for the writer, not the reader", () =>
-    withFile((file) => {
-      const faults = FaultySqlite.make()
-      return Effect.gen(function* () {
+    withFaults((file) =>
+      Effect.gen(function* () {
         yield* setup
         const sql = yield* SqlClient.SqlClient
         const dialect = yield* Dialect
@@ -365,7 +358,7 @@ describe("SQLite driver under faults", () => {
         yield* answered(Fiber.join(writer))
         assert.deepStrictEqual(yield* answered(Fiber.join(cte)), [{ id: 2 }])
         assert.deepStrictEqual(onDisk(file), [1, 2])
-      }).pipe(Effect.provide(client(file, faults)))
-    })
+      })
+    )
   )
 })
