@@ -82,6 +82,4 @@ export const layer = <E>(storage: Layer.Layer<Storage.Storage, E>) =>
  * only the day runs on the test clock, which the example steers itself.
  */
 export const run = <E>(storage: Layer.Layer<Storage.Storage, E>) =>
-  Effect.runPromise(
-    repairShopDay.pipe(Effect.provide(TestContext.TestContext), Effect.provide(layer(storage)))
-  )
+  Effect.runPromise(repairShopDay.pipe(Effect.provide(TestContext.TestContext), Effect.provide(layer(storage))))

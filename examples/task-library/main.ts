@@ -3,9 +3,12 @@ import { run } from "./TaskLibrary.js"
 
 const { delivery, record, notices } = await run()
 console.log("分配记录 (the manager's record):")
-for (const row of record) console.log(`  ${row.task} → ${row.person}: ${row.status}${row.reason ? ` (${row.reason})` : ""}`)
+for (const row of record)
+  console.log(`  ${row.task} → ${row.person}: ${row.status}${row.reason ? ` (${row.reason})` : ""}`)
 console.log(`\ndelivered ${delivery.sent}, retrying ${delivery.retrying}, failed ${delivery.failed}`)
 console.log("\nDingTalk work notices received by the fake:")
 for (const notice of notices) {
-  console.log(`→ ${notice.userIds.join(", ")}: ${notice.msgParam.title}\n  ${notice.msgParam.text?.replaceAll("\n", "\n  ")}`)
+  console.log(
+    `→ ${notice.userIds.join(", ")}: ${notice.msgParam.title}\n  ${notice.msgParam.text?.replaceAll("\n", "\n  ")}`
+  )
 }
