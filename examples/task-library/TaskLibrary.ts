@@ -66,12 +66,18 @@ export const round = Effect.gen(function* () {
     .create({ title: "备份核对", description: "核对昨晚的备份并抽查恢复", estimatedMinutes: 30 })
     .pipe(Actor.as(wang))
 
-  // One submit: both templates for both people, due at 10:00 UTC in three days. The batch is checked
-  // whole first, so one bad line (an unknown person, a deactivated one) refuses it and nothing is sent.
+  // One submit: both templates for both people, due at 10:00 UTC in three days.
   const dueAt = DateTime.add(DateTime.startOf(yield* DateTime.now, "day"), { days: 3, hours: 10 })
   const items = [inspection, backups].flatMap((template) =>
     [li, han].map((person) => ({ templateId: template.id, assigneeId: person.id, dueAt }))
   )
+  // A batch is checked whole before anything is written: with one bad line (a template since deleted
+  // from the library) it is refused, every bad line named, and nobody is told anything.
+  const retired = yield* templates.create({ title: "旧任务" }).pipe(Actor.as(wang))
+  yield* templates.delete(retired.id).pipe(Actor.as(wang))
+  const refused = yield* assignments
+    .batch({ items: [...items, { templateId: retired.id, assigneeId: li.id, dueAt }] })
+    .pipe(Actor.as(wang), Effect.flip)
   yield* assignments.batch({ items }).pipe(Actor.as(wang))
 
   // Each person answers from their own inbox (待处理), nearest due date first.
@@ -100,7 +106,9 @@ export const round = Effect.gen(function* () {
       reason: Option.getOrNull(a.rejectionReason)
     }))
   )
-  return { delivery, record }
+  const problems =
+    refused._tag === "BatchRejected" ? refused.problems.map((p) => `line ${p.index + 1}: ${p.message}`) : []
+  return { problems, delivery, record }
 })
 
 /** Runs a round against a fresh fake DingTalk; returns the record and the notices the fake received. */

@@ -1,7 +1,8 @@
 // `pnpm example task-library`: one round of seed 002, then the DingTalk notices the fake received.
 import { run } from "./TaskLibrary.js"
 
-const { delivery, record, notices } = await run()
+const { problems, delivery, record, notices } = await run()
+console.log(`a batch with a bad line, refused whole: ${problems.join("; ")}`)
 console.log("分配记录 (the manager's record):")
 for (const row of record)
   console.log(`  ${row.task} → ${row.person}: ${row.status}${row.reason ? ` (${row.reason})` : ""}`)

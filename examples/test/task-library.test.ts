@@ -2,6 +2,13 @@ import { assert, describe, it } from "@effect/vitest"
 import { run } from "../task-library/TaskLibrary.js"
 
 describe("task library example", () => {
+  it("refuses a batch with a bad line whole, naming the line", async () => {
+    const { problems, record } = await run()
+    assert.strictEqual(problems.length, 1)
+    assert.match(problems[0]!, /^line 5: no template /)
+    assert.strictEqual(record.length, 4)
+  })
+
   it("hands two templates to two people in one batch and records each answer", async () => {
     const { record } = await run()
     const rows = record.map((r) => `${r.task} ${r.person} ${r.status} ${r.reason ?? "-"}`).sort()
