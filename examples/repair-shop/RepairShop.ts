@@ -1,9 +1,10 @@
 /**
- * A repair shop's day (seed 001) on the in-memory layer: clients file requests, the manager assigns
- * technicians and deadlines, technicians work (one waits for a part), clients rate, and the manager
- * reads the day's statistics. Time runs on Effect's clock, moved forward by hand.
+ * A repair shop's day (seed 001): clients file requests, the manager assigns technicians and
+ * deadlines, technicians work (one waits for a part), clients rate, and the manager reads the day's
+ * statistics. Time runs on Effect's clock, moved forward by hand, so the figures are the same on
+ * every run and every storage.
  */
-import { Actor, RepairRequests, Statistics, StatisticsRepo, TaskDesk, Users } from "@taskdesk/core"
+import { Actor, RepairRequests, Statistics, StatisticsRepo, type Storage, TaskDesk, Users } from "@taskdesk/core"
 import { DateTime, Effect, Layer, Option, TestClock, TestContext } from "effect"
 
 const hours = (n: number) => TestClock.adjust(`${n} hours`)
@@ -72,13 +73,13 @@ export const repairShopDay = Effect.gen(function* () {
   }
 })
 
-// The example steers time itself, so it runs on the test clock.
-const layer = TaskDesk.layerMemory.pipe(Layer.provideMerge(TestContext.TestContext))
+/** The domain over the given storage (SQLite, PostgreSQL, memory), with the default policy and ids. */
+export const layer = <E>(storage: Layer.Layer<Storage.Storage, E>) =>
+  TaskDesk.layer.pipe(Layer.provideMerge(Layer.merge(storage, TaskDesk.layerDefaults)))
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  Effect.runPromise(repairShopDay.pipe(Effect.provide(layer))).then((stats) =>
-    console.log(JSON.stringify(stats, null, 2))
-  )
-}
-
-export const run = () => Effect.runPromise(repairShopDay.pipe(Effect.provide(layer)))
+/**
+ * Runs the day on `storage` and returns its statistics. The storage is built on the real clock;
+ * only the day runs on the test clock, which the example steers itself.
+ */
+export const run = <E>(storage: Layer.Layer<Storage.Storage, E>) =>
+  Effect.runPromise(repairShopDay.pipe(Effect.provide(TestContext.TestContext), Effect.provide(layer(storage))))
