@@ -320,7 +320,10 @@ describe("NotificationRules", () => {
       const first = only(yield* inbox(people.manager.id))
       assert.strictEqual(first.kind, "report_filed")
       assert.strictEqual(first.subject, "Report on resolution RES-0001")
-      assert.include(first.body, `${people.worker.name} filed report REP-0001 on resolution RES-0001 "Подготовить ответ"`)
+      assert.include(
+        first.body,
+        `${people.worker.name} filed report REP-0001 on resolution RES-0001 "Подготовить ответ"`
+      )
       assert.include(first.body, "Сведения об оргтехнике готовы")
       assert.notInclude(first.body, "executed")
       assert.strictEqual(first.data.resolutionId, resolution.id)
