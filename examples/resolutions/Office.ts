@@ -9,15 +9,12 @@ import * as Notify from "@taskdesk/adapters/notify"
 import { FakeSmtp } from "@taskdesk/adapters/testing"
 import {
   Actor,
-  AuditLog,
   Comments,
   type Document,
   Documents,
   MemoryStorage,
-  type Notification,
   NotificationRules,
   Notifications,
-  NotificationTemplates,
   Projects,
   Resolutions,
   TaskDesk,
@@ -26,10 +23,14 @@ import {
 } from "@taskdesk/core"
 import { DateTime, Effect, Layer } from "effect"
 
+/** Where the office's taskdesk is reached: mails link to the resolution's task there. */
+export const publicBaseUrl = "https://desk.example.org"
+
 /** taskdesk in memory whose changes write notices to the outbox, delivered as email over SMTP. */
 export const layer = (smtp: FakeSmtp.FakeSmtp) => {
   const storage = NotificationRules.withRules(MemoryStorage.layer).pipe(Layer.provideMerge(TaskDesk.layerDefaults))
   const channel = Notify.Channels.layer({
+    publicBaseUrl,
     email: {
       host: smtp.host,
       port: smtp.port,
@@ -53,26 +54,12 @@ export const week = Effect.gen(function* () {
   const resolutions = yield* Resolutions.Resolutions
   const comments = yield* Comments.Comments
   const notifications = yield* Notifications.Notifications
-  const audit = yield* AuditLog.AuditLog
 
   const person = (name: string, username: string, role: "manager" | "worker") =>
     users.create({ name, username, role, email: `${username}@example.org`, language: "ru" }).pipe(Actor.asSystem)
   const head = yield* person("Начальник отдела", "boss", "manager")
   const ivanov = yield* person("Иванов И. И.", "ivanov", "worker")
   const petrova = yield* person("Петрова А. С.", "petrova", "worker")
-
-  // The built-in rules say nothing of resolutions yet, so the office writes its own notices, in the
-  // transaction of the change that causes them: both are kept, or neither.
-  const notice = (to: User.User, subject: string, body: string): Notification.NotificationDraft => ({
-    recipientId: to.id,
-    kind: "office",
-    subject,
-    body
-  })
-  const withNotices = <A, E, R>(
-    change: Effect.Effect<A, E, R>,
-    notices: (a: A) => Array<Notification.NotificationDraft>
-  ) => audit.transaction(Effect.tap(change, (a) => notifications.enqueue(notices(a))))
 
   const project = yield* projects
     .create({ name: "Информатизация", memberIds: [ivanov.id, petrova.id] })
@@ -84,7 +71,8 @@ export const week = Effect.gen(function* () {
     .file({ projectId: project.id, title: "Запрос сведений об оргтехнике" })
     .pipe(Actor.as(head))
 
-  // A resolution names its executors and a deadline, and makes one task for all of them.
+  // A resolution names its executors and a deadline, and makes one task for all of them; the
+  // rules mail each executor once, with the document, the text and the deadline.
   const today = DateTime.startOf(yield* DateTime.now, "day")
   const issue = (
     incoming: Document.Document,
@@ -94,17 +82,9 @@ export const week = Effect.gen(function* () {
     days: number
   ) => {
     const dueAt = DateTime.add(today, { days, hours: 15 }) // 18:00 in Moscow
-    return withNotices(
-      resolutions.issue(incoming.id, { title, body, assigneeIds: executors.map((e) => e.id), dueAt }),
-      ({ resolution }) =>
-        executors.map((e) =>
-          notice(
-            e,
-            `Резолюция ${resolution.registrationNumber}: ${title}`,
-            `${body}\nПо документу ${incoming.registrationNumber} «${incoming.title}».\nСрок: ${NotificationTemplates.formatTime(dueAt)}.`
-          )
-        )
-    ).pipe(Actor.as(head))
+    return resolutions
+      .issue(incoming.id, { title, body, assigneeIds: executors.map((e) => e.id), dueAt })
+      .pipe(Actor.as(head))
   }
   const plan = yield* issue(
     letter,
@@ -118,13 +98,10 @@ export const week = Effect.gen(function* () {
   // A question on the task: the built-in rules mail the head and the other executor.
   yield* comments.add(plan.task.id, "Нужны цены поставщиков, запросила у бухгалтерии").pipe(Actor.as(petrova))
 
-  // Each executor reports; the last report completes the task, and the head hears of it.
+  // Each executor reports and the head hears of each report; the last one completes the task, and
+  // its mail says the resolution is executed.
   const report = (executor: User.User, body: string) =>
-    withNotices(resolutions.fileReport(plan.task.id, { title: "Отчёт об исполнении", body }), ({ task }) =>
-      task.status === "done"
-        ? [notice(head, `Исполнено: ${plan.resolution.registrationNumber}`, `Все исполнители отчитались.`)]
-        : []
-    ).pipe(Actor.as(executor))
+    resolutions.fileReport(plan.task.id, { title: "Отчёт об исполнении", body }).pipe(Actor.as(executor))
   yield* report(ivanov, "Перечень ПО составлен")
   yield* report(petrova, "Смета подготовлена")
 

@@ -1,5 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
-import { run } from "../resolutions/Office.js"
+import { publicBaseUrl, run } from "../resolutions/Office.js"
 
 describe("resolutions example", () => {
   it("numbers the register per kind and tells done from overdue resolutions by their reports", async () => {
@@ -15,13 +15,14 @@ describe("resolutions example", () => {
     })
   })
 
-  it("mails each executor the resolution, the others a comment, and the head when it is done", async () => {
+  it("mails each executor the resolution, the others a comment, and the head each report and when it is done", async () => {
     const { delivery, mails } = await run()
-    assert.deepStrictEqual(delivery, { sent: 6, retrying: 0, failed: 0 })
+    assert.deepStrictEqual(delivery, { sent: 7, retrying: 0, failed: 0 })
     const received = mails.map((m) => `${m.to.join(",")} ${m.subject}`).sort()
     assert.deepStrictEqual(received, [
-      "boss@example.org Исполнено: RES-0001",
       "boss@example.org Новый комментарий к «Подготовить план перехода»",
+      "boss@example.org Отчёт по резолюции RES-0001",
+      "boss@example.org Резолюция RES-0001 исполнена",
       "ivanov@example.org Новый комментарий к «Подготовить план перехода»",
       "ivanov@example.org Резолюция RES-0001: Подготовить план перехода",
       "ivanov@example.org Резолюция RES-0002: Представить сведения об оргтехнике",
@@ -29,7 +30,17 @@ describe("resolutions example", () => {
     ])
     const toPetrova = mails.find((m) => m.to.includes("petrova@example.org"))!
     assert.include(toPetrova.text, "Петровой — смету")
-    assert.include(toPetrova.text, "IN-0001")
+    assert.include(toPetrova.text, "по документу IN-0001 «Письмо Минцифры о переходе на отечественное ПО»")
+    assert.include(toPetrova.text, "Начальник отдела назначает вас исполнителем резолюции RES-0001")
     assert.match(toPetrova.text, /Срок: \d{4}-\d{2}-\d{2} 15:00 UTC/)
+    assert.match(toPetrova.text, new RegExp(`${publicBaseUrl}/tasks/\\S+`))
+    const toHead = mails.filter((m) => m.to.includes("boss@example.org"))
+    const first = toHead.find((m) => m.subject === "Отчёт по резолюции RES-0001")!
+    assert.include(first.text, "Иванов И. И. представляет отчёт REP-0001 по резолюции RES-0001")
+    assert.include(first.text, "Перечень ПО составлен")
+    assert.notInclude(first.text, "исполнена")
+    const done = toHead.find((m) => m.subject === "Резолюция RES-0001 исполнена")!
+    assert.include(done.text, "Петрова А. С. представляет отчёт REP-0002")
+    assert.include(done.text, "Все исполнители отчитались: резолюция исполнена.")
   })
 })

@@ -3,9 +3,17 @@ import { Actor } from "./Actor.js"
 import { AssignmentRepo } from "./AssignmentRepo.js"
 import type { AuditEvent } from "./AuditEvent.js"
 import { CommentRepo } from "./CommentRepo.js"
+import { DocumentRepo } from "./DocumentRepo.js"
 import { EventLog } from "./EventLog.js"
 import { IdGenerator } from "./IdGenerator.js"
-import { type AssignmentId, NotificationId, type RepairRequestId, type TaskId, type UserId } from "./Ids.js"
+import {
+  type AssignmentId,
+  type DocumentId,
+  NotificationId,
+  type RepairRequestId,
+  type TaskId,
+  type UserId
+} from "./Ids.js"
 import { type Notification, pending } from "./Notification.js"
 import { type Message, render } from "./NotificationTemplates.js"
 import { traced } from "./Operation.js"
@@ -38,11 +46,18 @@ export const paths = {
 
 const device = (r: RepairRequest) => `${r.deviceType} ${r.deviceModel}`
 
+/** The people `to` has that `from` had not: the assignees a change added. */
+const added = (from: unknown, to: unknown): ReadonlyArray<UserId> => {
+  const before = new Set(Array.isArray(from) ? from : [])
+  return Array.isArray(to) ? (to.filter((id) => typeof id === "string" && !before.has(id)) as Array<UserId>) : []
+}
+
 /**
  * Which events notify whom, and with what: a new assignment its assignee; a rejection the manager
- * who assigned it, with the reason; a repair request's new technician and, on a status change, its
+ * who assigned it, with the reason; a task's newly added assignees; a resolution its executors; a
+ * report the resolution's issuer; a repair request's new technician and, on a status change, its
  * client; a comment the other participants who may still see the thing. Nobody is told of their own
- * deed, and inactive people are told nothing.
+ * deed, inactive people are told nothing, and each person is told once per event.
  *
  * `apply` runs inside the transaction that records the event (see `layerEventLog`), so the outbox
  * holds a notification exactly when the change that caused it was committed.
@@ -54,6 +69,7 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
     const assignments = yield* AssignmentRepo
     const comments = yield* CommentRepo
     const repairs = yield* RepairRequestRepo
+    const documents = yield* DocumentRepo
     const projects = yield* ProjectRepo
     const outbox = yield* Outbox
     const policy = yield* Policy
@@ -63,7 +79,11 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
       Effect.map(users.findById(id), Option.match({ onNone: () => id, onSome: (u) => u.name }))
 
     /** Those of `people` (other than `author`) who may still read the task. */
-    const taskReaders = (task: Task, people: ReadonlyArray<UserId>, author: UserId) =>
+    const taskReaders = (
+      task: Pick<Task, "projectId" | "assigneeIds" | "createdBy">,
+      people: ReadonlyArray<UserId>,
+      author: UserId
+    ) =>
       Effect.gen(function* () {
         const project = Option.isSome(task.projectId) ? yield* projects.findById(task.projectId.value) : Option.none()
         const found = yield* users.findByIds([...new Set(people)].filter((id) => id !== author))
@@ -90,6 +110,27 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
     /** An assignment and its task, when both still exist. */
     const assignmentWithTask = (id: AssignmentId, taskId: TaskId) =>
       Effect.map(Effect.all([assignments.findById(id), tasks.findById(taskId)]), ([a, t]) => Option.all([a, t]))
+
+    /** Tells `people` (those who may read the task) that it is theirs now. */
+    const taskAssigned = (task: Task, people: ReadonlyArray<UserId>, event: AuditEvent) =>
+      Effect.gen(function* () {
+        if (people.length === 0) return [] as Array<Intent>
+        // The event may come before the task is saved (an accepted hand-out), so the readers are
+        // judged as the assignees the change gave.
+        const readers = yield* taskReaders(
+          { ...task, assigneeIds: [...new Set([...task.assigneeIds, ...people])] },
+          people,
+          event.actorId
+        )
+        const assignedBy = yield* nameOf(event.actorId)
+        return readers.map(
+          (reader): Intent => ({
+            recipientId: reader.id,
+            message: { _tag: "task_assigned", taskTitle: task.title, assignedBy, dueAt: task.dueAt },
+            data: { taskId: task.id, path: paths.task(task.id) }
+          })
+        )
+      })
 
     /** What `event` asks to be said, and to whom; most events ask nothing. */
     const intents = traced("NotificationRules.intents")(function* (event: AuditEvent) {
@@ -126,6 +167,90 @@ export class NotificationRules extends Effect.Service<NotificationRules>()("@tas
             },
             data: { assignmentId: a.id, taskId: a.taskId, reason: payload.reason, path: paths.task(a.taskId) }
           })
+          break
+        }
+        case "task.created": {
+          // A resolution tells its executors itself; a library hand-out offers its task to each person.
+          if (payload.resolutionId !== undefined || payload.templateId !== undefined) break
+          const task = yield* tasks.findById(event.subject.id as TaskId)
+          if (Option.isNone(task)) break
+          out.push(...(yield* taskAssigned(task.value, payload.assigneeIds, event)))
+          break
+        }
+        case "task.updated": {
+          const change = payload.changes?.find((c) => c.field === "assigneeIds")
+          if (change === undefined) break
+          const task = yield* tasks.findById(event.subject.id as TaskId)
+          if (Option.isNone(task)) break
+          out.push(...(yield* taskAssigned(task.value, added(change.from, change.to), event)))
+          break
+        }
+        case "resolution.issued": {
+          const found = Option.all([
+            yield* documents.findById(event.subject.id as DocumentId),
+            yield* documents.findById(payload.incomingId),
+            yield* tasks.findById(payload.taskId)
+          ])
+          if (Option.isNone(found)) break
+          const [resolution, incoming, task] = found.value
+          const readers = yield* taskReaders(task, payload.assigneeIds, event.actorId)
+          const issuedBy = yield* nameOf(event.actorId)
+          for (const reader of readers) {
+            out.push({
+              recipientId: reader.id,
+              message: {
+                _tag: "resolution_issued",
+                number: resolution.registrationNumber,
+                title: resolution.title,
+                body: resolution.body,
+                issuedBy,
+                incomingNumber: incoming.registrationNumber,
+                incomingTitle: incoming.title,
+                dueAt: payload.dueAt
+              },
+              data: {
+                resolutionId: resolution.id,
+                incomingId: incoming.id,
+                taskId: task.id,
+                registrationNumber: resolution.registrationNumber,
+                path: paths.task(task.id)
+              }
+            })
+          }
+          break
+        }
+        case "report.filed": {
+          const found = Option.all([
+            yield* documents.findById(event.subject.id as DocumentId),
+            yield* documents.findById(payload.resolutionId),
+            yield* tasks.findById(payload.taskId)
+          ])
+          if (Option.isNone(found)) break
+          const [report, resolution, task] = found.value
+          const readers = yield* taskReaders(task, [resolution.authorId], event.actorId)
+          const reporter = yield* nameOf(event.actorId)
+          for (const reader of readers) {
+            out.push({
+              recipientId: reader.id,
+              message: {
+                _tag: "report_filed",
+                number: resolution.registrationNumber,
+                title: resolution.title,
+                reporter,
+                reportNumber: report.registrationNumber,
+                reportBody: report.body,
+                completed: payload.completed
+              },
+              data: {
+                resolutionId: resolution.id,
+                reportId: report.id,
+                taskId: task.id,
+                registrationNumber: report.registrationNumber,
+                completed: payload.completed,
+                path: paths.task(task.id)
+              }
+            })
+          }
           break
         }
         case "repair.assigned": {

@@ -33,6 +33,37 @@ export type Message =
       readonly to: RepairStatus
       readonly note: Option.Option<string>
     }
+  | {
+      readonly _tag: "task_assigned"
+      readonly taskTitle: string
+      readonly assignedBy: string
+      readonly dueAt: Option.Option<DateTime.Utc>
+    }
+  | {
+      readonly _tag: "resolution_issued"
+      /** The resolution's registration number (`RES-0001`). */
+      readonly number: string
+      readonly title: string
+      /** The resolution's text: what each executor is to do. */
+      readonly body: string
+      readonly issuedBy: string
+      /** The incoming document's registration number and title. */
+      readonly incomingNumber: string
+      readonly incomingTitle: string
+      readonly dueAt: DateTime.Utc
+    }
+  | {
+      readonly _tag: "report_filed"
+      /** The resolution's registration number and title. */
+      readonly number: string
+      readonly title: string
+      readonly reporter: string
+      /** The report's registration number and text. */
+      readonly reportNumber: string
+      readonly reportBody: string
+      /** Whether this was the last report: every executor has reported, the resolution is executed. */
+      readonly completed: boolean
+    }
   | { readonly _tag: "task_commented"; readonly taskTitle: string; readonly author: string; readonly body: string }
   | {
       readonly _tag: "repair_commented"
@@ -242,6 +273,56 @@ const templates: Templates = {
       zh: {
         subject: `${m.reference}：${to}`,
         body: `您的维修单 ${m.reference}（${m.device}）状态变为「${to}」（原为「${from}」）。${note === undefined ? "" : `\n备注：${note}`}`
+      }
+    })
+  },
+  task_assigned: (m, l) =>
+    byLanguage(l, {
+      en: {
+        subject: `Task assigned to you: ${m.taskTitle}`,
+        body: `${m.assignedBy} assigned you the task "${m.taskTitle}".\nDue: ${when(m.dueAt, l)}.`
+      },
+      ru: {
+        subject: `Вам назначена задача: ${m.taskTitle}`,
+        body: `${m.assignedBy} назначает вам задачу «${m.taskTitle}».\nСрок: ${when(m.dueAt, l)}.`
+      },
+      zh: {
+        subject: `分配给您的任务：${m.taskTitle}`,
+        body: `${m.assignedBy} 将任务「${m.taskTitle}」分配给您。\n截止时间：${when(m.dueAt, l)}。`
+      }
+    }),
+  resolution_issued: (m, l) => {
+    // An empty resolution text adds no empty line.
+    const text = m.body.trim() === "" ? "" : `\n${m.body}`
+    return byLanguage(l, {
+      en: {
+        subject: `Resolution ${m.number}: ${m.title}`,
+        body: `${m.issuedBy} named you an executor of resolution ${m.number} on document ${m.incomingNumber} "${m.incomingTitle}".${text}\nDue: ${formatTime(m.dueAt)}.`
+      },
+      ru: {
+        subject: `Резолюция ${m.number}: ${m.title}`,
+        body: `${m.issuedBy} назначает вас исполнителем резолюции ${m.number} по документу ${m.incomingNumber} «${m.incomingTitle}».${text}\nСрок: ${formatTime(m.dueAt)}.`
+      },
+      zh: {
+        subject: `批示 ${m.number}：${m.title}`,
+        body: `${m.issuedBy} 指定您为文件 ${m.incomingNumber}「${m.incomingTitle}」上批示 ${m.number} 的执行人。${text}\n截止时间：${formatTime(m.dueAt)}。`
+      }
+    })
+  },
+  report_filed: (m, l) => {
+    const text = m.reportBody.trim() === "" ? "" : `\n${m.reportBody}`
+    return byLanguage(l, {
+      en: {
+        subject: m.completed ? `Resolution ${m.number} executed` : `Report on resolution ${m.number}`,
+        body: `${m.reporter} filed report ${m.reportNumber} on resolution ${m.number} "${m.title}".${text}${m.completed ? "\nEvery executor has reported: the resolution is executed." : ""}`
+      },
+      ru: {
+        subject: m.completed ? `Резолюция ${m.number} исполнена` : `Отчёт по резолюции ${m.number}`,
+        body: `${m.reporter} представляет отчёт ${m.reportNumber} по резолюции ${m.number} «${m.title}».${text}${m.completed ? "\nВсе исполнители отчитались: резолюция исполнена." : ""}`
+      },
+      zh: {
+        subject: m.completed ? `批示 ${m.number} 已执行完毕` : `批示 ${m.number} 的执行报告`,
+        body: `${m.reporter} 提交了批示 ${m.number}「${m.title}」的执行报告 ${m.reportNumber}。${text}${m.completed ? "\n所有执行人均已报告：批示已执行完毕。" : ""}`
       }
     })
   },

@@ -65,15 +65,20 @@ export class Resolutions extends Effect.Service<Resolutions>()("@taskdesk/core/R
             })
           }
           yield* documents.internal.ensureActive(yield* documents.internal.loadProject(incoming.projectId))
-          const task = yield* tasks.create({
-            title: valid.title,
-            description: valid.body,
-            assigneeIds: valid.assigneeIds,
-            projectId: incoming.projectId,
-            dueAt: valid.dueAt,
-            ...(valid.priority !== undefined ? { priority: valid.priority } : {})
-          })
+          // The resolution's id comes first so the task's creation can name it: its executors are told
+          // once, by the resolution, not a second time as new assignees of a plain task.
           const { id, now } = yield* documents.internal.fresh
+          const task = yield* tasks.create(
+            {
+              title: valid.title,
+              description: valid.body,
+              assigneeIds: valid.assigneeIds,
+              projectId: incoming.projectId,
+              dueAt: valid.dueAt,
+              ...(valid.priority !== undefined ? { priority: valid.priority } : {})
+            },
+            { resolutionId: id }
+          )
           const resolution = new Document({
             id,
             projectId: incoming.projectId,

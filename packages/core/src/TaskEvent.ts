@@ -1,6 +1,6 @@
 import { Schema } from "effect"
 import { Changes } from "./FieldChange.js"
-import { CommentId, TaskId, TemplateId, UserId } from "./Ids.js"
+import { CommentId, DocumentId, TaskId, TemplateId, UserId } from "./Ids.js"
 import { Priority, TaskStatus } from "./Task.js"
 
 /**
@@ -11,7 +11,9 @@ export const TaskCreated = Schema.TaggedStruct("task.created", {
   title: Schema.String,
   priority: Priority,
   assigneeIds: Schema.Array(UserId),
-  templateId: Schema.optional(TemplateId)
+  templateId: Schema.optional(TemplateId),
+  /** The resolution that ordered the task, when one did: its executors hear of it by the resolution. */
+  resolutionId: Schema.optional(DocumentId)
 })
 /** A task's fields changed, with their old and new values. */
 export const TaskUpdated = Schema.TaggedStruct("task.updated", {

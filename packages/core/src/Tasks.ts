@@ -7,7 +7,7 @@ import { DocumentRepo } from "./DocumentRepo.js"
 import { orNotFound, RuleViolation } from "./Errors.js"
 import { differ } from "./FieldChange.js"
 import { IdGenerator } from "./IdGenerator.js"
-import { type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
+import { type DocumentId, type ProjectId, TaskId, type TemplateId, type UserId } from "./Ids.js"
 import { traced, withSpan } from "./Operation.js"
 import { decodeCursor, defaultLimit, encodeCursor, type Page, toPage } from "./Page.js"
 import { authorize, ensure, Policy, type Relation } from "./Policy.js"
@@ -99,7 +99,7 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
 
     const create = traced("Tasks.create")(function* (
       input: CreateTask,
-      origin: { readonly templateId?: TemplateId } = {}
+      origin: { readonly templateId?: TemplateId; readonly resolutionId?: DocumentId } = {}
     ) {
       const actor = yield* CurrentActor
       const valid = yield* validate(CreateTask.fields)(input)
@@ -135,7 +135,8 @@ export class Tasks extends Effect.Service<Tasks>()("@taskdesk/core/Tasks", {
             title: task.title,
             priority: task.priority,
             assigneeIds: task.assigneeIds,
-            ...(origin.templateId ? { templateId: origin.templateId } : {})
+            ...(origin.templateId ? { templateId: origin.templateId } : {}),
+            ...(origin.resolutionId ? { resolutionId: origin.resolutionId } : {})
           })
           return task
         })

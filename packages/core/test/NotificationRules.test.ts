@@ -3,6 +3,7 @@ import { DateTime, Effect, Layer, TestClock } from "effect"
 import { Assignments } from "../src/Assignments.js"
 import { AuditLog } from "../src/AuditLog.js"
 import { Comments } from "../src/Comments.js"
+import { Documents } from "../src/Documents.js"
 import { EventBus } from "../src/EventBus.js"
 import { IdGenerator } from "../src/IdGenerator.js"
 import type { UserId } from "../src/Ids.js"
@@ -11,7 +12,9 @@ import type { Notification } from "../src/Notification.js"
 import { withRules } from "../src/NotificationRules.js"
 import { Outbox } from "../src/Outbox.js"
 import { Policy } from "../src/Policy.js"
+import { Projects } from "../src/Projects.js"
 import { RepairRequests } from "../src/RepairRequests.js"
+import { Resolutions } from "../src/Resolutions.js"
 import * as TaskDesk from "../src/TaskDesk.js"
 import { Tasks } from "../src/Tasks.js"
 import type { Language } from "../src/User.js"
@@ -43,6 +46,18 @@ const setup = Effect.gen(function* () {
   yield* speak(people.worker2.id, "zh")
   const task = yield* (yield* Tasks).create({ title: "Разморозить холодильник" }).pipe(as(people.manager))
   return { people, task }
+})
+
+/** setup, plus the manager's project with both workers in it and a letter registered there (`IN-0001`). */
+const office = Effect.gen(function* () {
+  const { people } = yield* setup
+  const project = yield* (yield* Projects)
+    .create({ name: "Канцелярия", memberIds: [people.worker.id, people.worker2.id] })
+    .pipe(as(people.manager))
+  const letter = yield* (yield* Documents)
+    .file({ projectId: project.id, title: "Запрос сведений" })
+    .pipe(as(people.manager))
+  return { people, project, letter, resolutions: yield* Resolutions }
 })
 
 const only = (notifications: ReadonlyArray<Notification>): Notification => {
@@ -107,7 +122,7 @@ describe("NotificationRules", () => {
   it.effect("nothing is written when the change rolls back", () =>
     Effect.gen(function* () {
       const { people, task } = yield* setup
-      const before = (yield* allNotifications).length
+      const start = (yield* allNotifications).length
       const bad = yield* (yield* Assignments)
         .batch({
           items: [
@@ -117,8 +132,11 @@ describe("NotificationRules", () => {
         })
         .pipe(as(people.manager), Effect.flip)
       assert.strictEqual(bad._tag, "BatchRejected")
+      assert.strictEqual((yield* allNotifications).length, start)
       // A change that records its event and then fails inside the same transaction.
       yield* (yield* Tasks).update(task.id, { assigneeIds: [people.worker.id] }).pipe(as(people.manager))
+      const before = (yield* allNotifications).length
+      assert.strictEqual(before, start + 1, "the new assignee is told")
       const audit = yield* AuditLog
       const failed = yield* audit
         .transaction(
@@ -199,6 +217,151 @@ describe("NotificationRules", () => {
       yield* (yield* Users).deactivate(people.admin.id).pipe(asSystem)
       yield* assignments.reject(offer!.id, "no").pipe(as(people.worker))
       assert.deepStrictEqual(yield* inbox(people.admin.id), [])
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a task created or changed tells its newly added assignees, once, and not the one who added them", () =>
+    Effect.gen(function* () {
+      const { people } = yield* setup
+      const tasks = yield* Tasks
+      const task = yield* tasks
+        .create({
+          title: "Проверить огнетушители",
+          assigneeIds: [people.worker.id, people.manager.id],
+          dueAt: at("2026-03-04T15:00:00Z")
+        })
+        .pipe(as(people.manager))
+      const ru = only(yield* inbox(people.worker.id))
+      assert.strictEqual(ru.kind, "task_assigned")
+      assert.strictEqual(ru.subject, "Вам назначена задача: Проверить огнетушители")
+      assert.include(ru.body, `${people.manager.name} назначает вам задачу «Проверить огнетушители»`)
+      assert.include(ru.body, "Срок: 2026-03-04 15:00 UTC")
+      assert.strictEqual(ru.data.taskId, task.id)
+      assert.strictEqual(ru.data.path, `/tasks/${task.id}`)
+      assert.strictEqual(ru.data.event, "task.created")
+      assert.deepStrictEqual(yield* inbox(people.manager.id), [], "not told of their own deed")
+      // Only the one added is told; the one already there is not told again.
+      yield* tasks.update(task.id, { assigneeIds: [people.worker.id, people.worker2.id] }).pipe(as(people.admin))
+      assert.strictEqual((yield* inbox(people.worker.id)).length, 1)
+      const zh = only(yield* inbox(people.worker2.id))
+      assert.strictEqual(zh.subject, "分配给您的任务：Проверить огнетушители")
+      assert.include(zh.body, `${people.admin.name} 将任务「Проверить огнетушители」分配给您`)
+      assert.strictEqual(zh.data.event, "task.updated")
+      // A change that does not touch the assignees tells nobody; nor does adding oneself.
+      const before = (yield* allNotifications).length
+      yield* tasks.update(task.id, { title: "Проверить все огнетушители" }).pipe(as(people.manager))
+      yield* tasks
+        .update(task.id, { assigneeIds: [people.worker.id, people.worker2.id, people.admin.id] })
+        .pipe(as(people.admin))
+      assert.strictEqual((yield* allNotifications).length, before)
+    }).pipe(Effect.provide(layer))
+  )
+
+  // Inactive people cannot be made assignees or executors (`Tasks` refuses them), so only readers need checking here.
+  it.effect("a new assignee who may not read the task is told nothing", () =>
+    Effect.gen(function* () {
+      const { people } = yield* setup
+      // A partner reads only their own projects' tasks, though they may be given work.
+      yield* (yield* Tasks)
+        .create({ title: "Inventory", assigneeIds: [people.partner.id, people.worker.id] })
+        .pipe(as(people.manager))
+      assert.deepStrictEqual(yield* inbox(people.partner.id), [])
+      assert.strictEqual(only(yield* inbox(people.worker.id)).kind, "task_assigned")
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a resolution tells each executor once, by the resolution, with the document, text and deadline", () =>
+    Effect.gen(function* () {
+      const { people, letter, resolutions } = yield* office
+      const issued = yield* resolutions
+        .issue(letter.id, {
+          title: "Подготовить ответ",
+          body: "Иванову — сведения об оргтехнике, Петровой — о ПО.",
+          assigneeIds: [people.worker.id, people.worker2.id, people.manager.id],
+          dueAt: at("2026-03-06T15:00:00Z")
+        })
+        .pipe(as(people.manager))
+      // One notice, not a second one for the task the resolution created.
+      const ru = only(yield* inbox(people.worker.id))
+      assert.strictEqual(ru.kind, "resolution_issued")
+      assert.strictEqual(ru.subject, "Резолюция RES-0001: Подготовить ответ")
+      assert.include(ru.body, `${people.manager.name} назначает вас исполнителем резолюции RES-0001`)
+      assert.include(ru.body, "по документу IN-0001 «Запрос сведений»")
+      assert.include(ru.body, "\nИванову — сведения об оргтехнике, Петровой — о ПО.\n")
+      assert.include(ru.body, "Срок: 2026-03-06 15:00 UTC")
+      assert.strictEqual(ru.data.resolutionId, issued.resolution.id)
+      assert.strictEqual(ru.data.incomingId, letter.id)
+      assert.strictEqual(ru.data.taskId, issued.task.id)
+      assert.strictEqual(ru.data.path, `/tasks/${issued.task.id}`)
+      assert.strictEqual(ru.data.event, "resolution.issued")
+      const zh = only(yield* inbox(people.worker2.id))
+      assert.strictEqual(zh.subject, "批示 RES-0001：Подготовить ответ")
+      assert.include(zh.body, "截止时间：2026-03-06 15:00 UTC")
+      // The issuer, an executor too, is not told of their own resolution.
+      assert.deepStrictEqual(yield* inbox(people.manager.id), [])
+      assert.strictEqual((yield* allNotifications).length, 2)
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a report tells the issuer who reported, and the last one that the resolution is executed", () =>
+    Effect.gen(function* () {
+      const { people, letter, resolutions } = yield* office
+      const { task, resolution } = yield* resolutions
+        .issue(letter.id, {
+          title: "Подготовить ответ",
+          body: "Подготовить сведения.",
+          assigneeIds: [people.worker.id, people.worker2.id],
+          dueAt: at("2026-03-06T15:00:00Z")
+        })
+        .pipe(as(people.manager))
+      yield* resolutions
+        .fileReport(task.id, { title: "Отчёт", body: "Сведения об оргтехнике готовы" })
+        .pipe(as(people.worker))
+      const first = only(yield* inbox(people.manager.id))
+      assert.strictEqual(first.kind, "report_filed")
+      assert.strictEqual(first.subject, "Report on resolution RES-0001")
+      assert.include(
+        first.body,
+        `${people.worker.name} filed report REP-0001 on resolution RES-0001 "Подготовить ответ"`
+      )
+      assert.include(first.body, "Сведения об оргтехнике готовы")
+      assert.notInclude(first.body, "executed")
+      assert.strictEqual(first.data.resolutionId, resolution.id)
+      assert.strictEqual(first.data.completed, false)
+      assert.strictEqual(first.data.path, `/tasks/${task.id}`)
+      yield* resolutions.fileReport(task.id, { title: "Отчёт", body: "ПО описано" }).pipe(as(people.worker2))
+      const [last] = yield* inbox(people.manager.id)
+      assert.strictEqual(last!.subject, "Resolution RES-0001 executed")
+      assert.include(last!.body, `${people.worker2.name} filed report REP-0002`)
+      assert.include(last!.body, "Every executor has reported: the resolution is executed.")
+      assert.strictEqual(last!.data.completed, true)
+      assert.strictEqual((yield* inbox(people.manager.id)).length, 2)
+      // The executors hear nothing of each other's reports.
+      assert.deepStrictEqual(
+        (yield* inbox(people.worker.id)).map((n) => n.kind),
+        ["resolution_issued"]
+      )
+    }).pipe(Effect.provide(layer))
+  )
+
+  it.effect("a report tells nobody when the issuer filed it or is inactive", () =>
+    Effect.gen(function* () {
+      const { people, letter, resolutions } = yield* office
+      const { task } = yield* resolutions
+        .issue(letter.id, {
+          title: "Подготовить ответ",
+          body: "",
+          assigneeIds: [people.manager.id, people.worker.id],
+          dueAt: at("2026-03-06T15:00:00Z")
+        })
+        .pipe(as(people.manager))
+      assert.notInclude(only(yield* inbox(people.worker.id)).body, "\n\n", "an empty text adds no empty line")
+      const before = (yield* allNotifications).length
+      yield* resolutions.fileReport(task.id, { title: "Отчёт", body: "Моя часть" }).pipe(as(people.manager))
+      assert.strictEqual((yield* allNotifications).length, before, "the issuer's own report")
+      yield* (yield* Users).deactivate(people.manager.id).pipe(asSystem)
+      yield* resolutions.fileReport(task.id, { title: "Отчёт", body: "Готово" }).pipe(as(people.worker))
+      assert.strictEqual((yield* allNotifications).length, before, "an inactive issuer")
     }).pipe(Effect.provide(layer))
   )
 

@@ -21,6 +21,26 @@ const examples: ReadonlyArray<Message> = [
     note: Option.some("Waiting for a compressor")
   },
   { _tag: "task_commented", taskTitle: "Inventory", author: "Анна", body: "Done?" },
+  { _tag: "task_assigned", taskTitle: "Inventory", assignedBy: "Анна", dueAt: due },
+  {
+    _tag: "resolution_issued",
+    number: "RES-0001",
+    title: "Prepare an answer",
+    body: "List the printers",
+    issuedBy: "Анна",
+    incomingNumber: "IN-0001",
+    incomingTitle: "Request for data",
+    dueAt: at("2026-03-06T15:00:00Z")
+  },
+  {
+    _tag: "report_filed",
+    number: "RES-0001",
+    title: "Prepare an answer",
+    reporter: "王伟",
+    reportNumber: "REP-0002",
+    reportBody: "Printers listed",
+    completed: true
+  },
   { _tag: "repair_commented", reference: "R-000042", device: "Fridge", author: "Анна", body: "When?" },
   {
     _tag: "deadline_reminder",
@@ -71,6 +91,26 @@ describe("NotificationTemplates", () => {
     assert.strictEqual(changed.subject, "R-000042: приостановлена")
     assert.include(changed.body, "Комментарий: Waiting for a compressor")
     assert.include(render(examples[2]!, "en").body, "Deadline: none")
+  })
+
+  it("says which document a resolution is on and when it is due, and when a report was the last", () => {
+    const issued = examples.find((m) => m._tag === "resolution_issued")!
+    const ru = render(issued, "ru")
+    assert.strictEqual(ru.subject, "Резолюция RES-0001: Prepare an answer")
+    assert.include(ru.body, "по документу IN-0001 «Request for data».\nList the printers\nСрок: 2026-03-06 15:00 UTC.")
+    assert.include(render(issued, "zh").body, "文件 IN-0001「Request for data」")
+    const last = examples.find((m) => m._tag === "report_filed")!
+    assert.strictEqual(render(last, "en").subject, "Resolution RES-0001 executed")
+    assert.include(render(last, "ru").body, "王伟 представляет отчёт REP-0002 по резолюции RES-0001")
+    assert.include(render(last, "zh").body, "所有执行人均已报告")
+    const earlier = { ...last, completed: false }
+    assert.strictEqual(render(earlier, "ru").subject, "Отчёт по резолюции RES-0001")
+    for (const language of languages) {
+      assert.strictEqual(render(earlier, language).body, render(last, language).body.split("\n").slice(0, 2).join("\n"))
+    }
+    const assigned = examples.find((m) => m._tag === "task_assigned")!
+    assert.strictEqual(render(assigned, "en").subject, "Task assigned to you: Inventory")
+    assert.include(render(assigned, "ru").body, "Срок: 2026-03-02 09:30 UTC")
   })
 
   it("counts a reminder's items and a report's sections in the reader's language", () => {
