@@ -111,7 +111,11 @@ const day = Effect.gen(function* () {
 })
 
 /** Telegram's HTML as plain text. */
-const plain = (html: string) => html.replace(/<[^>]+>/g, "").replace(/&quot;/g, '"').replace(/&amp;/g, "&")
+const plain = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, "")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&")
 
 /** Runs the cabinet's day on the test clock against a fake Telegram; returns the job's history and what Telegram got. */
 export const run = () =>

@@ -27,7 +27,10 @@ export const openEventStream = (url: string, token: string) =>
           for (const line of block.split("\n")) {
             if (line.startsWith(":")) continue
             const colon = line.indexOf(":")
-            fields.set(line.slice(0, colon), (fields.get(line.slice(0, colon)) ?? "") + line.slice(colon + 1).trimStart())
+            fields.set(
+              line.slice(0, colon),
+              (fields.get(line.slice(0, colon)) ?? "") + line.slice(colon + 1).trimStart()
+            )
           }
           const data = fields.get("data")
           if (data !== undefined) return decodeEvent(data)

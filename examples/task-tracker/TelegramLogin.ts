@@ -14,10 +14,7 @@ export type TelegramLoginData = {
  * of the fields as sorted `key=value` lines, keyed by the SHA-256 of the bot token. In real life Telegram signs and
  * the page only forwards; the example plays Telegram, so it needs the token the server checks with.
  */
-export const signLogin = (
-  fields: Omit<TelegramLoginData, "hash">,
-  botToken: string
-): TelegramLoginData => {
+export const signLogin = (fields: Omit<TelegramLoginData, "hash">, botToken: string): TelegramLoginData => {
   const dataCheckString = Object.keys(fields)
     .sort()
     .map((key) => `${key}=${fields[key as keyof typeof fields]}`)

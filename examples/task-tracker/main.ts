@@ -8,8 +8,8 @@ import { FakeOpenAi, FakeTelegram } from "@taskdesk/adapters/testing"
 import { Actor, Users } from "@taskdesk/core"
 import { TaskdeskApi } from "@taskdesk/http/Api"
 import { Clock, Effect, Layer } from "effect"
-import * as Server from "./server.js"
 import { openEventStream } from "./EventStream.js"
+import * as Server from "./server.js"
 import { signLogin } from "./TelegramLogin.js"
 
 /** The token of the bot whose login widget the page shows; Telegram signs logins with it. */
