@@ -8,6 +8,7 @@ const newestFirst = [-1, -1] as const
 const isKey = (key: ReadonlyArray<string | number>) =>
   key.length === 2 && typeof key[0] === "number" && typeof key[1] === "string"
 
+/** `AssignmentRepo` over the key-value store. */
 export const layer: Layer.Layer<AssignmentRepo.AssignmentRepo, never, KvStore> = Layer.effect(
   AssignmentRepo.AssignmentRepo,
   Effect.gen(function* () {

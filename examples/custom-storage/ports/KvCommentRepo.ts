@@ -2,6 +2,7 @@ import { Comment, CommentRepo } from "@taskdesk/core"
 import { DateTime, Effect, Layer } from "effect"
 import { insertNew, KvStore } from "../KvStore.js"
 
+/** `CommentRepo` over the key-value store. */
 export const layer: Layer.Layer<CommentRepo.CommentRepo, never, KvStore> = Layer.effect(
   CommentRepo.CommentRepo,
   Effect.gen(function* () {

@@ -2,6 +2,7 @@ import { Document, DocumentRepo, Errors, Page } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import { KvStore } from "../KvStore.js"
 
+/** `DocumentRepo` over the key-value store. */
 export const layer: Layer.Layer<DocumentRepo.DocumentRepo, never, KvStore> = Layer.effect(
   DocumentRepo.DocumentRepo,
   Effect.gen(function* () {

@@ -4,8 +4,10 @@ import { KvStore } from "../KvStore.js"
 
 const sameSubject = (a: AuditEvent.Subject, b: AuditEvent.Subject) => a.kind === b.kind && a.id === b.id
 
-// The sequence comes from a counter in the appending transaction: one writer at a time, so sequences
-// grow in commit order.
+/**
+ * `EventLog` over the key-value store. A sequence comes from a counter bumped in the appending transaction, and
+ * transactions run one at a time, so sequences grow in commit order.
+ */
 export const layer: Layer.Layer<EventLog.EventLog, never, KvStore> = Layer.effect(
   EventLog.EventLog,
   Effect.gen(function* () {

@@ -5,6 +5,7 @@ import { KvStore } from "../KvStore.js"
 // One key for both parts; the namespace holds no NUL in practice, and a clash would only make two references one.
 const keyOf = (namespace: string, externalId: string) => `${namespace}\u0000${externalId}`
 
+/** `ExternalRefs` over the key-value store. */
 export const layer: Layer.Layer<ExternalRefs.ExternalRefs, never, KvStore> = Layer.effect(
   ExternalRefs.ExternalRefs,
   Effect.map(KvStore, (store) => {

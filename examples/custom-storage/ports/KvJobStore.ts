@@ -11,6 +11,7 @@ const sameInstant = (a: Option.Option<DateTime.Utc>, b: Option.Option<DateTime.U
 const newestFirst = (a: Job.JobRun, b: Job.JobRun) =>
   Page.compareKeys(JobStore.runSortKey(a), JobStore.runSortKey(b), [-1, -1])
 
+/** `JobStore` over the key-value store. */
 export const layer: Layer.Layer<JobStore.JobStore, never, KvStore> = Layer.effect(
   JobStore.JobStore,
   Effect.gen(function* () {

@@ -7,6 +7,7 @@ const byCreation = (a: Notification.Notification, b: Notification.Notification) 
   return byTime !== 0 ? byTime : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
 }
 
+/** `Outbox` over the key-value store. */
 export const layer: Layer.Layer<Outbox.Outbox, never, KvStore> = Layer.effect(
   Outbox.Outbox,
   Effect.gen(function* () {

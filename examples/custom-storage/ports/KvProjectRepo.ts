@@ -2,6 +2,7 @@ import { Project, ProjectRepo } from "@taskdesk/core"
 import { Effect, Layer } from "effect"
 import { checkVersion, insertNew, KvStore } from "../KvStore.js"
 
+/** `ProjectRepo` over the key-value store. */
 export const layer: Layer.Layer<ProjectRepo.ProjectRepo, never, KvStore> = Layer.effect(
   ProjectRepo.ProjectRepo,
   Effect.gen(function* () {

@@ -2,6 +2,7 @@ import { Errors, Page, RepairQuery, RepairRequest, RepairRequestRepo } from "@ta
 import { DateTime, Effect, Layer, Option } from "effect"
 import { checkVersion, insertNew, KvStore } from "../KvStore.js"
 
+/** `RepairRequestRepo` over the key-value store. */
 export const layer: Layer.Layer<RepairRequestRepo.RepairRequestRepo, never, KvStore> = Layer.effect(
   RepairRequestRepo.RepairRequestRepo,
   Effect.gen(function* () {

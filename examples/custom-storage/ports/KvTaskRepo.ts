@@ -2,6 +2,7 @@ import { Assignment, Comment, Page, Task, TaskQuery, TaskRepo } from "@taskdesk/
 import { Effect, Layer, Option } from "effect"
 import { checkVersion, getMany, insertNew, KvStore } from "../KvStore.js"
 
+/** `TaskRepo` over the key-value store. */
 export const layer: Layer.Layer<TaskRepo.TaskRepo, never, KvStore> = Layer.effect(
   TaskRepo.TaskRepo,
   Effect.gen(function* () {

@@ -2,6 +2,7 @@ import { Template, TemplateRepo } from "@taskdesk/core"
 import { Effect, Layer } from "effect"
 import { checkVersion, getMany, insertNew, KvStore } from "../KvStore.js"
 
+/** `TemplateRepo` over the key-value store. */
 export const layer: Layer.Layer<TemplateRepo.TemplateRepo, never, KvStore> = Layer.effect(
   TemplateRepo.TemplateRepo,
   Effect.gen(function* () {

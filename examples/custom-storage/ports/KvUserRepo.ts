@@ -11,6 +11,7 @@ const uniqueKeys = (user: User.User): ReadonlyArray<readonly [string, string]> =
 
 const byName = (a: User.User, b: User.User) => (a.name === b.name ? (a.id < b.id ? -1 : 1) : a.name < b.name ? -1 : 1)
 
+/** `UserRepo` over the key-value store. */
 export const layer: Layer.Layer<UserRepo.UserRepo, never, KvStore> = Layer.effect(
   UserRepo.UserRepo,
   Effect.gen(function* () {
