@@ -66,7 +66,7 @@ describeMysql("live events across instances over MySQL/MariaDB", () => {
             ],
             { concurrency: 2 }
           )
-          const created = new Set([...evens, ...odds].map((t) => t.id))
+          const created = new Set<string>([...evens, ...odds].map((t) => t.id))
 
           const done = (events: ReadonlyArray<LiveEvent>) =>
             events.filter((e) => created.has(e.subject.id)).length >= 20
