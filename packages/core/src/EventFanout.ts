@@ -4,7 +4,8 @@ import type { AuditEvent } from "./AuditEvent.js"
 /**
  * Live audit events for connected clients (`/api/events/stream`, `/api/ws`): every event committed
  * by any instance sharing the storage, in sequence order. A port: the adapters fill it in process
- * (one instance: the local `EventBus`) or over PostgreSQL `LISTEN/NOTIFY` (several instances).
+ * (one instance: the local `EventBus`), over PostgreSQL `LISTEN/NOTIFY`, or by reading the log
+ * every so often where the database has no notifications (MySQL/MariaDB); the last two serve several instances.
  * The bot and notifications stay on the local `EventBus`, so each event is acted on once, by the
  * instance that committed it.
  */

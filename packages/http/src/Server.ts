@@ -8,7 +8,7 @@ import {
   type HttpServerError
 } from "@effect/platform"
 import { type Backup, Holders } from "@taskdesk/adapters/backup"
-import { LocalFanout, PgFanout } from "@taskdesk/adapters/live"
+import { LocalFanout, PgFanout, PollFanout } from "@taskdesk/adapters/live"
 import { Bot } from "@taskdesk/bot"
 import {
   Actor,
@@ -117,14 +117,16 @@ const serverServices = (settings: Settings) =>
   )
 
 /**
- * Where live events come from: PostgreSQL's `LISTEN/NOTIFY` when the settings name PostgreSQL
- * (several instances may share it), else this process's own commits.
+ * Where live events come from: PostgreSQL's `LISTEN/NOTIFY` when the settings name PostgreSQL, a
+ * read of the log every half second on MySQL/MariaDB (several instances may share either), else
+ * this process's own commits.
  */
 const fanoutFor = (
   settings: Settings
 ): Layer.Layer<EventFanout.EventFanout, ServerStorage.StartError, EventBus.EventBus> => {
   const db = database(settings)
-  return db._tag === "postgres" ? PgFanout.layer({ url: Redacted.value(db.url) }) : LocalFanout.layer
+  if (db._tag === "postgres") return PgFanout.layer({ url: Redacted.value(db.url) })
+  return db._tag === "mysql" ? PollFanout.layer({ url: Redacted.value(db.url) }) : LocalFanout.layer
 }
 
 /** Live events for `/api/events/stream` and `/api/ws`: the fan-out, and what each subscriber may see. */

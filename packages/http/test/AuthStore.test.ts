@@ -166,6 +166,27 @@ const authStoreSuite = <E>(name: string, store: Layer.Layer<AuthStore, E>) =>
       })
     )
 
+    it.effect("WebSocket tickets: taken once, not when expired; purging drops expired ones", () =>
+      Effect.gen(function* () {
+        const s = yield* AuthStore
+        const ticket = { hash: fresh("ticket"), credentialHash: fresh("credential"), expiresAt: 1_000 }
+        yield* s.insertTicket(ticket)
+        assert.deepStrictEqual(yield* s.takeTicket(ticket.hash, 999), Option.some(ticket.credentialHash))
+        assert.isTrue(Option.isNone(yield* s.takeTicket(ticket.hash, 999)), "used")
+        assert.isTrue(Option.isNone(yield* s.takeTicket(fresh("ticket"), 0)), "unknown")
+        const late = { ...ticket, hash: fresh("ticket") }
+        yield* s.insertTicket(late)
+        assert.isTrue(Option.isNone(yield* s.takeTicket(late.hash, 1_000)), "expired")
+        const purged = { ...ticket, hash: fresh("ticket") }
+        const kept = { ...ticket, hash: fresh("ticket"), expiresAt: 5_000 }
+        yield* s.insertTicket(purged)
+        yield* s.insertTicket(kept)
+        yield* s.purgeExpired(2_000)
+        assert.isTrue(Option.isNone(yield* s.takeTicket(purged.hash, 0)), "purged")
+        assert.isTrue(Option.isSome(yield* s.takeTicket(kept.hash, 2_000)), "kept")
+      })
+    )
+
     it.effect("purging drops expired tokens and keys, keeps live ones", () =>
       Effect.gen(function* () {
         const s = yield* AuthStore

@@ -245,6 +245,49 @@ describe("live events", () => {
           }),
         (token, query) => Effect.orDie(subscribe("WebSocket", token, query))
       )
+
+      it.effect(
+        "WebSocket: {resume: n} on a live socket, to an earlier sequence while events keep coming, starts over after n: each event once, in order",
+        () =>
+          Effect.gen(function* () {
+            const base = (yield* baseUrl).replace("http", "ws")
+            const admin = yield* person("admin")
+            const prefix = `restart-${Math.random().toString(36).slice(2, 8)}`
+            const ws = yield* promise(() => openWs(`${base}/api/ws?type=task.created`, bearer(admin.token)))
+            // Past the socket's resume window, so what follows is live.
+            yield* Effect.sleep(Duration.millis(300))
+            const producer = yield* Effect.fork(
+              produce(new Actor.Actor({ id: admin.user.id, role: admin.user.role }), prefix, 120)
+            )
+            const ours = () => ws.events.filter((e) => String(e.payload.title).startsWith(prefix))
+            yield* promise(() => ws.waitFor(() => ours().length >= 20))
+            const sentBefore = ws.events.length
+            const n = ours()[4]!.sequence
+            ws.send({ resume: n })
+            const ids = yield* Fiber.join(producer)
+            yield* promise(() => ws.waitFor((c) => about(ids[ids.length - 1]!)(c.events)))
+            // Whatever is still arriving of the old stream came first; give a duplicate time to show.
+            yield* Effect.sleep(Duration.millis(100))
+            ws.close()
+            const seqs = sequences(ws.events)
+            // The restart is where the sequence stops rising; there is exactly one, after the resume was sent.
+            const drops = seqs.flatMap((s, i) => (i > 0 && s <= seqs[i - 1]! ? [i] : []))
+            assert.strictEqual(drops.length, 1, `one restart, got drops at ${drops.join(",")}`)
+            const restart = drops[0]!
+            assert.isAtLeast(restart, sentBefore)
+            const after = ws.events.slice(restart).filter((e) => String(e.payload.title).startsWith(prefix))
+            const from = ids.indexOf(ours().find((e) => e.sequence === n)!.subject.id)
+            assert.deepStrictEqual(
+              after.map((e) => e.subject.id),
+              ids.slice(from + 1),
+              "every event after n once, in order"
+            )
+            assert.isTrue(
+              ws.events.slice(restart).every((e) => e.sequence > n),
+              "nothing at or before n again"
+            )
+          })
+      )
     }
   )
 

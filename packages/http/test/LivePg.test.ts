@@ -7,8 +7,8 @@ import { Context, Effect, Layer } from "effect"
 import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import * as Server from "../src/Server.js"
 import * as ServerStorage from "../src/Storage.js"
-import { type LiveEvent, openSse, openWs } from "./liveClients.js"
-import { person, settingsFor } from "./support.js"
+import { type LiveEvent, openSse, openWs, upgradeStatus } from "./liveClients.js"
+import { person, raw, settingsFor } from "./support.js"
 
 /** A server on a free port over the schema, with the PostgreSQL fan-out (its periodic read far off). */
 const instance = (schema: string) =>
@@ -78,6 +78,34 @@ describePg("live events across instances over PostgreSQL", () => {
           }
           onB.close()
           onA.close()
+        })
+      ),
+    60_000
+  )
+
+  it.live(
+    "a WebSocket ticket asked of one instance opens a socket on the other, once across both",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const schema = yield* freshSchema("tickets")
+          const a = yield* instance(schema)
+          const b = yield* instance(schema)
+          const worker = yield* person("worker").pipe(Effect.provide(a))
+          const ask = raw("/api/ws/ticket", { method: "POST", token: worker.token }).pipe(Effect.provide(a))
+          const issued = yield* ask
+          assert.strictEqual(issued.status, 201)
+          const on = (context: Context.Context<HttpServer.HttpServer>, ticket: string) =>
+            Effect.promise(() =>
+              upgradeStatus(`ws://127.0.0.1:${portOf(context)}/api/ws?ticket=${encodeURIComponent(ticket)}`)
+            )
+          assert.strictEqual(yield* on(b, issued.body.ticket), 101, "asked of A, used on B")
+          assert.strictEqual(yield* on(a, issued.body.ticket), 401, "used, on the other instance too")
+          assert.strictEqual(yield* on(b, issued.body.ticket), 401, "used")
+          // A ticket stands for its credential on every instance: signed out on B, A's ticket is refused on A.
+          const next = yield* ask
+          yield* raw("/api/auth/logout", { method: "POST", token: worker.token }).pipe(Effect.provide(b))
+          assert.strictEqual(yield* on(a, next.body.ticket), 401, "signed out elsewhere")
         })
       ),
     60_000

@@ -1,2 +1,3 @@
 export * as LocalFanout from "./LocalFanout.js"
 export * as PgFanout from "./PgFanout.js"
+export * as PollFanout from "./PollFanout.js"

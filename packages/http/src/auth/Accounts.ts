@@ -168,14 +168,23 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
         return cached !== undefined ? Effect.succeed(cached) : lookUp(token)
       })
 
-    const lookUp = (token: string): Effect.Effect<Authenticated, Unauthorized> =>
+    const lookUp = (token: string): Effect.Effect<Authenticated, Unauthorized> => {
+      const kind = Tokens.looksLike("access", token) ? "access" : Tokens.looksLike("api", token) ? "api" : undefined
+      if (kind === undefined) {
+        return refused(token === "" ? "sign in first: no credentials were sent" : "not a taskdesk token")
+      }
+      return Effect.flatMap(lookUpHash(Tokens.hash(token), kind), ({ auth, now }) => {
+        remember(token, auth, now)
+        return Effect.succeed(auth)
+      })
+    }
+
+    const lookUpHash = (hash: string, kind: "access" | "api" | "either") =>
       Effect.gen(function* () {
-        const kind = Tokens.looksLike("access", token) ? "access" : Tokens.looksLike("api", token) ? "api" : undefined
-        if (kind === undefined) {
-          return yield* refused(token === "" ? "sign in first: no credentials were sent" : "not a taskdesk token")
+        const found = yield* store.findToken(hash)
+        if (Option.isNone(found) || !(kind === "either" ? found.value.kind !== "refresh" : found.value.kind === kind)) {
+          return yield* refused("unknown token")
         }
-        const found = yield* store.findToken(Tokens.hash(token))
-        if (Option.isNone(found) || found.value.kind !== kind) return yield* refused("unknown token")
         const stored = found.value
         const now = yield* Clock.currentTimeMillis
         if (stored.revokedAt !== null) return yield* refused("the token was revoked")
@@ -184,17 +193,23 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
         // was made: a change through the core's `Users` (or another server instance) is seen here.
         const user = yield* users.findById(stored.userId)
         if (Option.isNone(user) || !user.value.active) return yield* refused("the account is deactivated")
-        if (kind === "api" && (stored.lastUsedAt === null || stored.lastUsedAt < now - touchEveryMillis)) {
+        if (stored.kind === "api" && (stored.lastUsedAt === null || stored.lastUsedAt < now - touchEveryMillis)) {
           yield* store.touchApiToken(stored.hash, now)
         }
         // Built without validation: the user comes from the store, the token from this service.
-        const authenticated = {
+        const auth: Authenticated = {
           actor: new Actor.Actor({ id: stored.userId, role: user.value.role }, true),
           token: stored
         }
-        remember(token, authenticated, now)
-        return authenticated
+        return { auth, now }
       })
+
+    /**
+     * Resolves an access or API token known only by its hash (what a WebSocket ticket keeps) to the
+     * actor it acts as, checked afresh in the store: never from the cache, which is keyed by tokens.
+     */
+    const authenticateHash = (hash: string): Effect.Effect<Authenticated, Unauthorized> =>
+      Effect.map(lookUpHash(hash, "either"), ({ auth }) => auth)
 
     /**
      * Tokens recently resolved, for `cacheMillis`: most requests then skip the store. Every revocation
@@ -389,6 +404,7 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
       login,
       refresh,
       authenticate,
+      authenticateHash,
       logout,
       setPassword,
       changePassword,

@@ -50,6 +50,16 @@ export interface IdempotencyRecord {
 }
 
 /**
+ * A WebSocket ticket as stored: its hash, and the hash of the credential it stands for (never the
+ * credential: the ticket authenticates that credential afresh when it is used). Epoch milliseconds.
+ */
+export interface StoredTicket {
+  readonly hash: string
+  readonly credentialHash: string
+  readonly expiresAt: number
+}
+
+/**
  * The server's own records: password hashes, tokens and idempotency keys. A port so the server can
  * keep them in memory (tests) or in the same database as the domain (SQLite, PostgreSQL).
  */
@@ -87,7 +97,13 @@ export class AuthStore extends Context.Tag("@taskdesk/http/AuthStore")<
     readonly completeIdempotency: (scope: string, key: string, response: IdempotentResponse) => Effect.Effect<void>
     /** Forgets a claim whose request failed unexpectedly, so a retry runs again. */
     readonly releaseIdempotency: (scope: string, key: string) => Effect.Effect<void>
-    /** Deletes expired tokens and idempotency records. */
+    readonly insertTicket: (ticket: StoredTicket) => Effect.Effect<void>
+    /**
+     * Takes a ticket out: the hash of the credential it stands for when it was there and unexpired.
+     * Single use across every instance on the store: of two takers of one ticket, one gets it.
+     */
+    readonly takeTicket: (hash: string, now: number) => Effect.Effect<Option.Option<string>>
+    /** Deletes expired tokens, tickets and idempotency records. */
     readonly purgeExpired: (now: number) => Effect.Effect<void>
   }
 >() {
@@ -96,6 +112,7 @@ export class AuthStore extends Context.Tag("@taskdesk/http/AuthStore")<
     const passwords = new Map<string, string>()
     const tokens = new Map<string, StoredToken>()
     const keys = new Map<string, IdempotencyRecord>()
+    const tickets = new Map<string, StoredTicket>()
     const update = (hash: string, f: (t: StoredToken) => StoredToken) => {
       const token = tokens.get(hash)
       if (token !== undefined) tokens.set(hash, f(token))
@@ -184,8 +201,16 @@ export class AuthStore extends Context.Tag("@taskdesk/http/AuthStore")<
           if (existing !== undefined) keys.set(k, { ...existing, response: Option.some(response) })
         }),
       releaseIdempotency: (scope, key) => Effect.sync(() => void keys.delete(keyOf(scope, key))),
+      insertTicket: (ticket) => Effect.sync(() => void tickets.set(ticket.hash, ticket)),
+      takeTicket: (hash, now) =>
+        Effect.sync(() => {
+          const ticket = tickets.get(hash)
+          tickets.delete(hash)
+          return ticket === undefined || ticket.expiresAt <= now ? Option.none() : Option.some(ticket.credentialHash)
+        }),
       purgeExpired: (now) =>
         Effect.sync(() => {
+          for (const [hash, t] of tickets) if (t.expiresAt <= now) tickets.delete(hash)
           for (const [hash, t] of tokens) {
             if (
               (t.expiresAt !== null && t.expiresAt <= now) ||

@@ -52,9 +52,9 @@ export const AuthenticationLive: Layer.Layer<
       }
       const ticket = wsTicketOf(request.url)
       if (ticket !== undefined) {
-        return Effect.flatMap(tickets.redeem(ticket), (credential) =>
-          Option.isSome(credential)
-            ? accounts.authenticate(credential.value)
+        return Effect.flatMap(tickets.redeem(ticket), (credentialHash) =>
+          Option.isSome(credentialHash)
+            ? accounts.authenticateHash(credentialHash.value)
             : Effect.fail(new Unauthorized({ reason: "unknown, used or expired ticket" }))
         )
       }

@@ -59,9 +59,19 @@ const init = Effect.gen(function* () {
   )`)
 })
 
-const loader = Migrator.fromRecord({ "0001_auth": init })
+// WebSocket tickets, here so a ticket asked of one instance opens a socket on any other.
+const wsTickets = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(`CREATE TABLE http_ws_tickets (
+    hash ${keyText(sql)} PRIMARY KEY NOT NULL,
+    credential_hash ${keyText(sql)} NOT NULL,
+    expires_at ${bigint(sql)} NOT NULL
+  )`)
+})
 
-/** Creates or updates the server's tables (tokens, passwords, idempotency keys). */
+const loader = Migrator.fromRecord({ "0001_auth": init, "0002_ws_tickets": wsTickets })
+
+/** Creates or updates the server's tables (tokens, passwords, idempotency keys, WebSocket tickets). */
 export const migrate: Effect.Effect<
   ReadonlyArray<readonly [id: number, name: string]>,
   Migrator.MigrationError | SqlError,
@@ -89,7 +99,7 @@ export const migrate: Effect.Effect<
 })
 
 /**
- * The rows an UPDATE matched: `RETURNING` where there is one; on MySQL, which has none, the
+ * The rows an UPDATE or DELETE matched: `RETURNING` where there is one; on MySQL, which has none, the
  * affected-row count (the client reports rows found, not rows changed).
  */
 const matched = (sql: SqlClient.SqlClient, statement: Fragment): Effect.Effect<number, SqlError> =>
@@ -139,8 +149,8 @@ const tokenColumns = `hash, id, kind, user_id AS "userId", role, session_id AS "
   last_used_at AS "lastUsedAt"`
 
 /**
- * The auth store on the domain's database: tables `http_passwords`, `http_tokens` and
- * `http_idempotency`, migrated under their own migrations table. SQL failures are defects here:
+ * The auth store on the domain's database: tables `http_passwords`, `http_tokens`, `http_idempotency`
+ * and `http_ws_tickets`, migrated under their own migrations table. SQL failures are defects here:
  * the server cannot answer anything sensible without its credentials.
  */
 export const layer: Layer.Layer<AuthStore, never, SqlClient.SqlClient> = Layer.effect(
@@ -275,9 +285,27 @@ export const layer: Layer.Layer<AuthStore, never, SqlClient.SqlClient> = Layer.e
         orDie(sql`DELETE FROM http_idempotency WHERE scope = ${scope} AND idempotency_key = ${key}`).pipe(
           Effect.asVoid
         ),
+      insertTicket: (ticket) =>
+        orDie(
+          sql`INSERT INTO http_ws_tickets (hash, credential_hash, expires_at)
+            VALUES (${ticket.hash}, ${ticket.credentialHash}, ${ticket.expiresAt})`
+        ).pipe(Effect.asVoid),
+      takeTicket: (hash, now) =>
+        orDie(
+          Effect.gen(function* () {
+            const rows = yield* sql<{ readonly credentialHash: string; readonly expiresAt: unknown }>`
+              SELECT credential_hash AS "credentialHash", expires_at AS "expiresAt" FROM http_ws_tickets WHERE hash = ${hash}`
+            const row = rows[0]
+            if (row === undefined) return Option.none<string>()
+            // Whoever deletes the row has used the ticket: a second instance reading it meanwhile deletes nothing.
+            const taken = yield* matched(sql, sql`DELETE FROM http_ws_tickets WHERE hash = ${hash}`)
+            return taken === 1 && Number(row.expiresAt) > now ? Option.some(row.credentialHash) : Option.none<string>()
+          })
+        ),
       purgeExpired: (now) =>
         orDie(
           Effect.all([
+            sql`DELETE FROM http_ws_tickets WHERE expires_at <= ${now}`,
             sql`DELETE FROM http_tokens WHERE (expires_at IS NOT NULL AND expires_at <= ${now})
               OR (revoked_at IS NOT NULL AND revoked_at <= ${now - 86_400_000})`,
             sql`DELETE FROM http_idempotency WHERE expires_at <= ${now}`

@@ -1,7 +1,7 @@
 import type * as Http from "node:http"
 import type * as Net from "node:net"
 import type { Socket } from "@effect/platform"
-import type { AuditEvent, Ids } from "@taskdesk/core"
+import type { Ids } from "@taskdesk/core"
 import {
   Deferred,
   Duration,
@@ -59,7 +59,7 @@ export interface SessionOptions {
 
 /**
  * One WebSocket: the feed's events as JSON text messages, one per event; `{"resume": n}` from the
- * client restarts the feed after `n`. A ping every heartbeat; a client that did not answer the last
+ * client restarts the stream after `n`. A ping every heartbeat; a client that did not answer the last
  * one is cut. A client that falls behind its buffer is closed with 4008 and resumes.
  */
 export const serve = (options: SessionOptions): Effect.Effect<void> =>
@@ -118,46 +118,44 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
           )
         )
 
-      // What this connection has sent: every event the client may see from `lo` to `hi`, in order.
-      let sent: { lo: number; hi: number } | undefined
+      // Each feed writes only while it is the connection's current one. A resume retires the current one
+      // in the same step it is read, before anything yields: what the old feed still holds, or is handed
+      // by the dispatcher while it is being stopped, never reaches the socket after the new one's replay.
+      let generation = 0
       // Until the resume window closes, live events wait in the feed's buffer.
       let holding = true
 
-      type Skip = { readonly lo: number; readonly hi: number } | undefined
-      const sendItem = (item: AuditEvent.AuditEvent, skip: Skip) => {
-        if (skip !== undefined && item.sequence >= skip.lo && item.sequence <= skip.hi) return
-        ws.send(encodeEvent(item), textFrame)
-        if (sent === undefined) sent = { lo: item.sequence, hi: item.sequence }
-        else sent.hi = Math.max(sent.hi, item.sequence)
-      }
-      const sinkFor = (skip: Skip): Sink => ({
-        send: (item) => sendItem(item, skip),
+      const sinkFor = (mine: number): Sink => ({
+        send: (item) => {
+          if (mine === generation) ws.send(encodeEvent(item), textFrame)
+        },
         congested: () => holding || ws.bufferedAmount > highWater
       })
 
-      const pumpFrom = (feed: Feed, skip: Skip) =>
+      const pumpFrom = (feed: Feed, mine: number) =>
         Effect.gen(function* () {
           holding = false
           // The writer may be waiting for a slow client to drain: close it from beside.
-          yield* Effect.forkScoped(Effect.flatMap(feed.overflowed, closeWith))
+          yield* Effect.forkScoped(
+            Effect.flatMap(feed.overflowed, (ending) => (mine === generation ? closeWith(ending) : Effect.void))
+          )
           for (;;) {
             const taken = yield* feed.take
+            if (mine !== generation) return
             if (taken instanceof Ending) return yield* closeWith(taken)
-            for (const item of taken) sendItem(item, skip)
+            for (const item of taken) ws.send(encodeEvent(item), textFrame)
             feed.written(taken.length)
             if (ws.bufferedAmount > highWater) yield* drained
           }
         })
 
-      const resumeAfter = (after: number) => {
-        // Sent on this connection already, so on its way to the client: not sent again.
-        const skip =
-          sent !== undefined && after < sent.hi ? { lo: Math.max(sent.lo, after + 1), hi: sent.hi } : undefined
-        sent = skip === undefined ? undefined : { lo: Math.min(sent!.lo, after + 1), hi: sent!.hi }
+      /** Retires the current feed at once; the returned effect replays after `after`, then goes live. */
+      const restartAfter = (after: number) => {
+        const mine = ++generation
         return Effect.scoped(
           Effect.flatMap(
-            options.feed.open({ ...options.request, after: Option.some(after as Ids.EventSequence) }, sinkFor(skip)),
-            (feed) => pumpFrom(feed, skip)
+            options.feed.open({ ...options.request, after: Option.some(after as Ids.EventSequence) }, sinkFor(mine)),
+            (feed) => pumpFrom(feed, mine)
           )
         )
       }
@@ -165,7 +163,7 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
       // Subscribed from the upgrade on; a client that resumes by message first (within the window)
       // gets its replay before any live event, in sequence order, and nothing held meanwhile is lost.
       const initialScope = yield* Scope.fork(yield* Effect.scope, ExecutionStrategy.sequential)
-      const initial = yield* options.feed.open(options.request, sinkFor(undefined)).pipe(Scope.extend(initialScope))
+      const initial = yield* options.feed.open(options.request, sinkFor(generation)).pipe(Scope.extend(initialScope))
       const first = Option.isSome(options.request.after)
         ? Option.none()
         : yield* Effect.timeoutTo(Queue.take(resumes), {
@@ -175,18 +173,24 @@ export const serve = (options: SessionOptions): Effect.Effect<void> =>
           })
       let current = yield* Option.match(first, {
         onNone: () =>
-          Effect.forkScoped(Effect.ensuring(pumpFrom(initial, undefined), Scope.close(initialScope, Exit.void))),
-        onSome: (after) => Effect.zipRight(Scope.close(initialScope, Exit.void), Effect.forkScoped(resumeAfter(after)))
+          Effect.forkScoped(Effect.ensuring(pumpFrom(initial, generation), Scope.close(initialScope, Exit.void))),
+        onSome: (after) => {
+          const restart = restartAfter(after)
+          return Effect.zipRight(Scope.close(initialScope, Exit.void), Effect.forkScoped(restart))
+        }
       })
+      // A later resume starts the stream over: the client gets every event after `n` once, in order,
+      // from the first one not above the last it was sent (which is how it sees where the restart is).
       yield* Queue.take(resumes).pipe(
-        Effect.flatMap((after) =>
-          Effect.zipRight(
+        Effect.flatMap((after) => {
+          const restart = restartAfter(after)
+          return Effect.zipRight(
             Fiber.interrupt(current),
-            Effect.map(Effect.forkScoped(resumeAfter(after)), (fiber) => {
+            Effect.map(Effect.forkScoped(restart), (fiber) => {
               current = fiber
             })
           )
-        ),
+        }),
         Effect.forever,
         Effect.forkScoped
       )
