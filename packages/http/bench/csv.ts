@@ -73,7 +73,10 @@ if (!Fs.existsSync(filename)) {
   console.log(`seeded ${taskCount} tasks into SQLite in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`)
 }
 
-const { child, url } = await startServer(["src/main.ts", "serve", "--port", "5184"], {
+// `--cpu-prof <dir>` writes the server's CPU profile there when it stops.
+const profileDir = arg("cpu-prof", "")
+const profile = profileDir === "" ? [] : ["--cpu-prof", "--cpu-prof-dir", Path.resolve(profileDir)]
+const { child, url } = await startServer([...profile, "src/main.ts", "serve", "--port", "5184"], {
   cwd: Path.join(import.meta.dirname, ".."),
   env: {
     ...referenceServerEnv(dir),

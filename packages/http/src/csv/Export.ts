@@ -91,19 +91,20 @@ const peopleNamer = Effect.gen(function* () {
 /**
  * Every page of a keyset list, one after the other: the first read before the answer starts (so a
  * bad filter is still a problem document), each later one only when the client has taken the
- * previous (back pressure), none once the client went away (the stream is interrupted).
+ * previous (back pressure), none once the client went away (the stream is interrupted). A page is
+ * read only when the one before has been written, so one page at a time is alive.
  */
 const pages = <A, E, R>(
   first: Page.Page<A>,
   next: (cursor: string) => Effect.Effect<Page.Page<A>, E, R>
 ): Stream.Stream<ReadonlyArray<A>, E, R> =>
   Stream.paginateEffect(
-    first,
-    (page): Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<Page.Page<A>>], E, R> =>
-      Option.match(page.nextCursor, {
-        onNone: () => Effect.succeed([page.items, Option.none()] as const),
-        onSome: (cursor) => Effect.map(next(cursor), (n) => [page.items, Option.some(n)] as const)
-      })
+    first as Page.Page<A> | string,
+    (state): Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<string>], E, R> =>
+      Effect.map(typeof state === "string" ? next(state) : Effect.succeed(state), (page) => [
+        page.items,
+        page.nextCursor
+      ])
   )
 
 /** At most `max` rows (0: all) from a stream of row groups. */
