@@ -16,5 +16,13 @@ export class ExternalRefs extends Context.Tag("@taskdesk/core/ExternalRefs")<
     ) => Effect.Effect<ReadonlyMap<string, string>>
     /** Records that `externalId` in `namespace` is `internalId`, replacing what it was before. */
     readonly put: (namespace: string, externalId: string, internalId: string) => Effect.Effect<void>
+    /**
+     * Records each `[externalId, internalId]` pair in `namespace` as `put` does, all or none; of
+     * pairs with the same external id the last counts. A few statements for any number of pairs.
+     */
+    readonly putMany: (
+      namespace: string,
+      refs: ReadonlyArray<readonly [externalId: string, internalId: string]>
+    ) => Effect.Effect<void>
   }
 >() {}

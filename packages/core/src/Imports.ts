@@ -200,6 +200,13 @@ const inChunks = <A, B>(items: ReadonlyArray<A>, f: (chunk: ReadonlyArray<A>) =>
     (parts) => parts.flat()
   )
 
+/** The external references a plan records: its rows' ids that are new or now point elsewhere. */
+const referencesOf = <P extends { readonly externalId: string | undefined; readonly recordRef: boolean }>(
+  items: ReadonlyArray<P>,
+  internalId: (item: P) => string
+): Array<readonly [string, string]> =>
+  items.flatMap((item) => (item.recordRef ? [[item.externalId!, internalId(item)] as const] : []))
+
 const rejected = (entity: "users" | "tasks", errors: ReadonlyArray<RowError>) =>
   new ImportRejected({
     entity,
@@ -475,15 +482,20 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
           (item: UserPlan) =>
             item.existing === undefined ? "created" : sameUser(item.user, item.existing) ? "unchanged" : "updated",
           (items) =>
-            Effect.forEach(
-              items,
-              (item) =>
-                Effect.gen(function* () {
-                  if (item.existing === undefined) yield* userRepo.insert(item.user)
-                  else if (!sameUser(item.user, item.existing)) yield* userRepo.update(item.user)
-                  if (item.recordRef) yield* refs.put(userNamespace, item.externalId!, item.user.id)
-                }).pipe(Effect.orDie),
-              { discard: true }
+            Effect.zipRight(
+              Effect.forEach(
+                items,
+                (item) =>
+                  Effect.gen(function* () {
+                    if (item.existing === undefined) yield* userRepo.insert(item.user)
+                    else if (!sameUser(item.user, item.existing)) yield* userRepo.update(item.user)
+                  }).pipe(Effect.orDie),
+                { discard: true }
+              ),
+              refs.putMany(
+                userNamespace,
+                referencesOf(items, (item) => item.user.id)
+              )
             )
         )
       })
@@ -655,19 +667,26 @@ export class Imports extends Effect.Service<Imports>()("@taskdesk/core/Imports",
               : item.existing.version === item.task.version
                 ? "unchanged"
                 : "updated",
+          // New tasks and references go in batches: one statement per row was most of a real run.
           (items) =>
-            Effect.forEach(
-              items,
-              (item) =>
-                Effect.gen(function* () {
-                  if (item.existing === undefined) yield* taskRepo.insert(item.task)
-                  else if (item.existing.version !== item.task.version) {
-                    yield* taskRepo.update(item.task, item.existing.version)
-                  }
-                  if (item.recordRef) yield* refs.put(taskNamespace, item.externalId!, item.task.id)
-                }).pipe(Effect.orDie),
+            Effect.all(
+              [
+                taskRepo.insertMany(items.flatMap((item) => (item.existing === undefined ? [item.task] : []))),
+                Effect.forEach(
+                  items,
+                  (item) =>
+                    item.existing !== undefined && item.existing.version !== item.task.version
+                      ? taskRepo.update(item.task, item.existing.version)
+                      : Effect.void,
+                  { discard: true }
+                ),
+                refs.putMany(
+                  taskNamespace,
+                  referencesOf(items, (item) => item.task.id)
+                )
+              ],
               { discard: true }
-            )
+            ).pipe(Effect.orDie)
         )
       })
 

@@ -38,7 +38,40 @@ export const layer: Layer.Layer<ExternalRefs.ExternalRefs, never, SqlClient.SqlC
               sql`INSERT INTO external_refs ${sql.insert({ namespace, external_id: externalId, internal_id: internalId })}`
             )
           )
-        ).pipe(Effect.asVoid, orDie)
+        ).pipe(Effect.asVoid, orDie),
+      putMany: (namespace, pairs) => {
+        // The last pair of an external id counts, as a series of puts would leave it.
+        const latest = new Map<string, string>()
+        for (const [externalId, internalId] of pairs) latest.set(externalId, internalId)
+        const entries = [...latest]
+        if (entries.length === 0) return Effect.void
+        return atomically(
+          Effect.forEach(
+            Array.from({ length: Math.ceil(entries.length / chunkSize) }, (_, i) =>
+              entries.slice(i * chunkSize, (i + 1) * chunkSize)
+            ),
+            (chunk) =>
+              Effect.zipRight(
+                query(
+                  sql`DELETE FROM external_refs WHERE namespace = ${namespace} AND ${sql.in(
+                    "external_id",
+                    chunk.map(([externalId]) => externalId)
+                  )}`
+                ),
+                query(
+                  sql`INSERT INTO external_refs ${sql.insert(
+                    chunk.map(([externalId, internalId]) => ({
+                      namespace,
+                      external_id: externalId,
+                      internal_id: internalId
+                    }))
+                  )}`
+                )
+              ),
+            { discard: true }
+          )
+        ).pipe(orDie)
+      }
     }
   })
 )

@@ -32,6 +32,45 @@ export const insertNew = (
     inserted ? Effect.void : Effect.fail(new Errors.DuplicateKey({ entity, field: "id", value: row.id }))
   )
 
+// Rows per multi-row INSERT: SQLite binds at most 32,766 parameters a statement, PostgreSQL and
+// MySQL 65,535; a task row has about twenty columns.
+const insertChunk = 200
+
+/**
+ * Inserts all of `rows` or none (a savepoint inside a caller's transaction), a few hundred to a
+ * statement; fails with `DuplicateKey` on the first id that is taken, by a stored row or an
+ * earlier one of `rows`.
+ */
+export const insertManyNew = (
+  dialect: Dialect,
+  table: string,
+  entity: string,
+  rows: ReadonlyArray<Row & { readonly id: string }>
+): Effect.Effect<void, Errors.DuplicateKey | SqlError> =>
+  rows.length === 0
+    ? Effect.void
+    : dialect.transaction(
+        Effect.forEach(
+          Array.from({ length: Math.ceil(rows.length / insertChunk) }, (_, i) =>
+            rows.slice(i * insertChunk, (i + 1) * insertChunk)
+          ),
+          (chunk) =>
+            Effect.flatMap(dialect.insertSkippingTaken(table, chunk), (inserted) => {
+              if (inserted.length === chunk.length) return Effect.void
+              // The first row not inserted: its id was taken, or it came twice in the chunk.
+              const left = new Map<string, number>()
+              for (const id of inserted) left.set(id, (left.get(id) ?? 0) + 1)
+              const refused = chunk.find((row) => {
+                const n = left.get(row.id) ?? 0
+                left.set(row.id, n - 1)
+                return n <= 0
+              })!
+              return Effect.fail(new Errors.DuplicateKey({ entity, field: "id", value: refused.id }))
+            }),
+          { discard: true }
+        )
+      )
+
 /** `UPDATE … WHERE id = ? AND version = ?`: fails with `VersionConflict` or `NotFound` when no row matched. */
 export const updateAtVersion = (
   sql: SqlClient.SqlClient,

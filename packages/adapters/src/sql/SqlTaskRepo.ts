@@ -6,7 +6,7 @@ import { columnNames, rowDecoder } from "./Columns.js"
 import { Dialect } from "./Dialect.js"
 import { keyset, type SortColumn } from "./Keyset.js"
 import { orDie } from "./SqlErrors.js"
-import { deleteAtVersion, findByIds, insertNew, updateAtVersion } from "./SqlRows.js"
+import { deleteAtVersion, findByIds, insertManyNew, insertNew, updateAtVersion } from "./SqlRows.js"
 import { decodeTaskRow, encodeTaskRow, TaskColumns, TaskRow } from "./SqlTaskRow.js"
 
 export { TaskRow } from "./SqlTaskRow.js"
@@ -116,6 +116,15 @@ export const layer: Layer.Layer<TaskRepo.TaskRepo, never, SqlClient.SqlClient | 
       findById: (id) => orDie(findById(id)),
       findByIds: (ids) => orDie(findByIds(sql, query, "tasks", columns, decode, ids)),
       insert: (task) => orDie(insertNew(dialect, "tasks", "Task", { ...encodeTaskRow(task), ...derivedColumns(task) })),
+      insertMany: (tasks) =>
+        orDie(
+          insertManyNew(
+            dialect,
+            "tasks",
+            "Task",
+            tasks.map((task) => ({ ...encodeTaskRow(task), ...derivedColumns(task) }))
+          )
+        ),
       update: (task, expectedVersion) =>
         orDie(
           updateAtVersion(

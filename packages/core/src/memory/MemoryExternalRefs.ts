@@ -23,7 +23,13 @@ export const layer: Layer.Layer<ExternalRefs, never, MemoryStore> = Layer.effect
             return out
           }
         ),
-      put: (namespace, externalId, internalId) => refs.put(keyOf(namespace, externalId), internalId)
+      put: (namespace, externalId, internalId) => refs.put(keyOf(namespace, externalId), internalId),
+      putMany: (namespace, pairs) =>
+        store.transaction(
+          Effect.forEach(pairs, ([externalId, internalId]) => refs.put(keyOf(namespace, externalId), internalId), {
+            discard: true
+          })
+        )
     }
   })
 )

@@ -1,6 +1,7 @@
 import { Effect, Layer, Option } from "effect"
 import type { Assignment } from "../Assignment.js"
 import type { Comment } from "../Comment.js"
+import { DuplicateKey } from "../Errors.js"
 import type { AssignmentId, CommentId, TaskId } from "../Ids.js"
 import { compareKeys } from "../Page.js"
 import type { Task } from "../Task.js"
@@ -20,6 +21,21 @@ export const layer: Layer.Layer<TaskRepo, never, MemoryStore> = Layer.effect(
       findById: tasks.get,
       findByIds: (ids) => getMany(tasks, ids),
       insert: (task) => store.transaction(insertNew(tasks, "Task", task.id, task)),
+      // Every id checked before the first write: inside a caller's transaction there is no
+      // savepoint to roll a half-done batch back to.
+      insertMany: (batch) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const seen = new Set<string>()
+            for (const task of batch) {
+              if (seen.has(task.id) || Option.isSome(yield* tasks.get(task.id))) {
+                return yield* new DuplicateKey({ entity: "Task", field: "id", value: task.id })
+              }
+              seen.add(task.id)
+            }
+            for (const task of batch) yield* tasks.put(task.id, task)
+          })
+        ),
       update: (task, expectedVersion) =>
         store.transaction(
           Effect.zipRight(checkVersion(tasks, "Task", task.id, expectedVersion), tasks.put(task.id, task))

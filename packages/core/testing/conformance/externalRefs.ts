@@ -65,6 +65,46 @@ export const externalRefsSuite = <E>(layer: Layer.Layer<Storage, E>) =>
         })
       )
 
+      it.effect("putMany records many references at once; the last pair of an external id counts", () =>
+        Effect.gen(function* () {
+          const refs = yield* ExternalRefs
+          const ns = uniqueId("csv:task")
+          yield* refs.put(ns, "1", "old")
+          const many = Array.from({ length: 1_200 }, (_, i) => [String(i + 10), `t${i + 10}`] as const)
+          yield* refs.putMany(ns, [["1", "new"], ["2", "first"], ...many, ["2", "last"], ["用户 1", "cjk"]])
+          yield* refs.putMany(ns, [])
+          const found = yield* refs.resolve(ns, ["1", "2", "用户 1", ...many.map(([id]) => id)])
+          assert.strictEqual(found.size, 3 + many.length)
+          assert.strictEqual(found.get("1"), "new")
+          assert.strictEqual(found.get("2"), "last")
+          assert.strictEqual(found.get("用户 1"), "cjk")
+          assert.strictEqual(found.get("1209"), "t1209")
+          assert.deepStrictEqual([...(yield* refs.resolve(uniqueId("csv:task"), ["1"]))], [])
+        })
+      )
+
+      it.effect("a failed transaction leaves none of putMany's references", () =>
+        Effect.gen(function* () {
+          const refs = yield* ExternalRefs
+          const tx = yield* Transaction
+          const ns = uniqueId("csv:user")
+          yield* refs.put(ns, "kept", "k")
+          const failed = yield* tx
+            .run(
+              Effect.zipRight(
+                refs.putMany(ns, [
+                  ["kept", "changed"],
+                  ["dropped", "d"]
+                ]),
+                Effect.fail("stop" as const)
+              )
+            )
+            .pipe(Effect.flip)
+          assert.strictEqual(failed, "stop")
+          assert.deepStrictEqual([...(yield* refs.resolve(ns, ["kept", "dropped"]))], [["kept", "k"]])
+        })
+      )
+
       it.effect("a failed transaction leaves no reference behind", () =>
         Effect.gen(function* () {
           const refs = yield* ExternalRefs

@@ -6,6 +6,7 @@ import type { Storage } from "../../src/Storage.js"
 import { type Priority, Task, type TaskStatus } from "../../src/Task.js"
 import { matches, sortDirections, sortKey, TaskFilter, type TaskRepoQuery, type TaskSort } from "../../src/TaskQuery.js"
 import { TaskRepo } from "../../src/TaskRepo.js"
+import { Transaction } from "../../src/Transaction.js"
 import { at, makeTask, uniqueId } from "../fixtures.js"
 import { assertSameModel } from "./same.js"
 
@@ -100,6 +101,52 @@ export const taskRepoSuite = <E>(layer: Layer.Layer<Storage, E>) =>
           yield* repo.insert(task)
           const error = yield* repo.insert(task).pipe(Effect.flip)
           assert.strictEqual(error._tag, "DuplicateKey")
+        })
+      )
+
+      it.effect("inserts many tasks at once, across several statements, as single inserts would", () =>
+        Effect.gen(function* () {
+          const repo = yield* TaskRepo
+          const alice = UserId.make(uniqueId("alice"))
+          const tasks = Array.from({ length: 450 }, (_, i) =>
+            makeTask({
+              title: `Bulk ${i} 冰箱`,
+              assigneeIds: i % 2 === 0 ? [alice] : [],
+              tags: i % 3 === 0 ? ["bulk"] : [],
+              dueAt: i % 4 === 0 ? Option.some(at("2026-05-01T10:30:00.123Z")) : Option.none()
+            })
+          )
+          yield* repo.insertMany(tasks)
+          yield* repo.insertMany([])
+          const found = yield* repo.findByIds(tasks.map((t) => t.id))
+          assert.strictEqual(found.length, tasks.length)
+          for (const [i, task] of found.entries()) assertSameModel(Task, task, tasks[i]!)
+          // The filter tables are filled as for single inserts.
+          const hers = yield* repo.list({ ...baseQuery(tasks[0]!.createdBy, { assigneeId: alice }), limit: 500 })
+          assert.strictEqual(hers.length, 225)
+        })
+      )
+
+      it.effect("inserting many refuses a taken id, stored or repeated, and then writes none of them", () =>
+        Effect.gen(function* () {
+          const repo = yield* TaskRepo
+          const tx = yield* Transaction
+          const stored = makeTask()
+          yield* repo.insert(stored)
+          const fresh = Array.from({ length: 250 }, () => makeTask())
+          const taken = yield* repo.insertMany([...fresh, stored]).pipe(Effect.flip)
+          assert.deepStrictEqual([taken._tag, taken.value], ["DuplicateKey", stored.id])
+          const twice = makeTask()
+          const repeated = yield* repo.insertMany([twice, ...fresh, twice]).pipe(Effect.flip)
+          assert.deepStrictEqual([repeated._tag, repeated.value], ["DuplicateKey", twice.id])
+          // Inside a transaction that carries on after the refusal, the refused batch leaves nothing.
+          const kept = makeTask()
+          yield* tx.run(Effect.zipRight(repo.insert(kept), Effect.flip(repo.insertMany([...fresh, twice, stored]))))
+          const found = yield* repo.findByIds([kept.id, twice.id, ...fresh.map((t) => t.id)])
+          assert.deepStrictEqual(
+            found.map((t) => t.id),
+            [kept.id]
+          )
         })
       )
 

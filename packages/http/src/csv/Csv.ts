@@ -16,17 +16,41 @@ const formulaStart = /^[=+\-@\t\r]/
 /** The cell as written: a quote before what a spreadsheet would run as a formula. */
 export const neutralise = (cell: string): string => (formulaStart.test(cell) ? `'${cell}` : cell)
 
+const stringifyOptions = { record_delimiter: "\r\n", quoted_match: /[\r\n]/ }
+
+// What makes csv-stringify quote a cell under `stringifyOptions` (a comma, a quote, a line break);
+// any other cell it writes as it is.
+const needsQuoting = /[",\r\n]/
+
+/** One neutralised cell as csv-stringify writes it: quoted and its quotes doubled where needed. */
+const cell = (text: string): string => {
+  const value = neutralise(text)
+  return needsQuoting.test(value) ? stringify([[value]], stringifyOptions).slice(0, -2) : value
+}
+
 /**
  * Rows as RFC 4180 text (CRLF between records; a cell is quoted when it holds a comma, a quote or
  * a line break), every cell neutralised. csv-stringify quotes line breaks only when they match the
- * record delimiter, hence `quoted_match`.
+ * record delimiter, hence `quoted_match`. It is handed only the cells it must quote: its per-cell
+ * work on plain cells (which it writes unchanged) was most of an export's formatting time; the
+ * tests hold the output equal to csv-stringify's over whole rows.
  */
-export const format = (rows: ReadonlyArray<ReadonlyArray<string>>): string =>
+export const format = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
+  let text = ""
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += i === 0 ? cell(row[i]!) : `,${cell(row[i]!)}`
+    text += "\r\n"
+  }
+  return text
+}
+
+/** The same text as `format`, with every cell passed through csv-stringify (the tests' reference). */
+export const formatByLibrary = (rows: ReadonlyArray<ReadonlyArray<string>>): string =>
   rows.length === 0
     ? ""
     : stringify(
         rows.map((row) => row.map(neutralise)),
-        { record_delimiter: "\r\n", quoted_match: /[\r\n]/ }
+        stringifyOptions
       )
 
 const lineBreaks = /\r\n|\n|\r/g
