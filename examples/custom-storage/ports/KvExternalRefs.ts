@@ -22,7 +22,13 @@ export const layer: Layer.Layer<ExternalRefs.ExternalRefs, never, KvStore> = Lay
             return out
           }
         ),
-      put: (namespace, externalId, internalId) => refs.put(keyOf(namespace, externalId), internalId)
+      put: (namespace, externalId, internalId) => refs.put(keyOf(namespace, externalId), internalId),
+      putMany: (namespace, pairs) =>
+        store.transaction(
+          Effect.forEach(pairs, ([externalId, internalId]) => refs.put(keyOf(namespace, externalId), internalId), {
+            discard: true
+          })
+        )
     }
   })
 )

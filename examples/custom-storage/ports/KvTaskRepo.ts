@@ -1,4 +1,4 @@
-import { Assignment, Comment, Page, Task, TaskQuery, TaskRepo } from "@taskdesk/core"
+import { Assignment, Comment, Errors, Page, Task, TaskQuery, TaskRepo } from "@taskdesk/core"
 import { Effect, Layer, Option } from "effect"
 import { checkVersion, getMany, insertNew, KvStore } from "../KvStore.js"
 
@@ -15,6 +15,21 @@ export const layer: Layer.Layer<TaskRepo.TaskRepo, never, KvStore> = Layer.effec
       findById: tasks.get,
       findByIds: (ids) => getMany(tasks, ids),
       insert: (task) => store.transaction(insertNew(tasks, "Task", task.id, task)),
+      // Every id is checked before the first write: a caller's transaction that goes on after the refusal (as an
+      // import's does, reporting the row) must find none of the batch written.
+      insertMany: (batch) =>
+        store.transaction(
+          Effect.gen(function* () {
+            const seen = new Set<string>()
+            for (const task of batch) {
+              if (seen.has(task.id) || Option.isSome(yield* tasks.get(task.id))) {
+                return yield* new Errors.DuplicateKey({ entity: "Task", field: "id", value: task.id })
+              }
+              seen.add(task.id)
+            }
+            for (const task of batch) yield* tasks.put(task.id, task)
+          })
+        ),
       update: (task, expectedVersion) =>
         store.transaction(
           Effect.zipRight(checkVersion(tasks, "Task", task.id, expectedVersion), tasks.put(task.id, task))
