@@ -13,14 +13,14 @@ import { createServer } from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { Actor, Ids, Tasks } from "@taskdesk/core"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import * as Etag from "@taskdesk/http/Etag.js"
+import * as Json from "@taskdesk/http/tasks/Json.js"
 import autocannon from "autocannon"
 import { Effect, Exit, ManagedRuntime, Runtime } from "effect"
-import { Accounts } from "../src/auth/Accounts.js"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import * as Config from "../src/Config.js"
-import * as Etag from "../src/Etag.js"
 import * as Server from "../src/Server.js"
-import * as Json from "../src/tasks/Json.js"
 import {
   adminPassword,
   canPin,

@@ -3,11 +3,11 @@ import { type SqlDialect, SqlMigrations, SqlStorage } from "@taskdesk/adapters"
 import { Backup } from "@taskdesk/adapters/backup"
 import * as Notify from "@taskdesk/adapters/notify"
 import { MemoryStorage, type Storage, type TelegramLinks } from "@taskdesk/core"
+import { AuthStore } from "@taskdesk/http/auth/AuthStore.js"
+import * as SqlAuthStore from "@taskdesk/http/auth/SqlAuthStore.js"
+import { HealthProbe } from "@taskdesk/http/health/HealthProbe.js"
 import { Effect, Layer, Redacted } from "effect"
-import { AuthStore } from "./auth/AuthStore.js"
-import * as SqlAuthStore from "./auth/SqlAuthStore.js"
 import { type Database, database, type Settings } from "./Config.js"
-import { HealthProbe } from "./health/HealthProbe.js"
 
 /**
  * Everything the server stores: the domain's storage ports, its own auth records, the one-time

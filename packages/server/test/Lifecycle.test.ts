@@ -224,10 +224,10 @@ describe("pnpm start", () => {
     const dir = Taskdesk.tempDir("compiled")
     const server = await Taskdesk.serve([], { TASKDESK_DATA_DIR: Path.join(dir, "data") }, Taskdesk.compiledEntry)
     // It built the bundle when missing or stale, and serves from it.
-    const bundle = Path.join(root, "packages", "http", "dist", "taskdesk.mjs")
+    const bundle = Path.join(root, "packages", "server", "dist", "taskdesk.mjs")
     assert.isAtLeast(
       Fs.statSync(bundle).mtimeMs,
-      Fs.statSync(Path.join(root, "packages", "http", "src", "main.ts")).mtimeMs
+      Fs.statSync(Path.join(root, "packages", "server", "src", "main.ts")).mtimeMs
     )
     assert.strictEqual((await fetch(`${server.url}/api/ready`)).status, 200)
     assert.include([0, "SIGTERM"], await Taskdesk.stop(server.process, "SIGTERM", 30_000))

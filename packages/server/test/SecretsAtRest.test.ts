@@ -3,9 +3,9 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
+import { ReturnsSecret, secretRoutes } from "@taskdesk/http/ReturnsSecret.js"
 import { Effect } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
-import { ReturnsSecret, secretRoutes } from "../src/ReturnsSecret.js"
 import { password, person, raw, serverLayer } from "./support.js"
 
 /** Every file under a directory, recursively: the database, its -wal and -shm, backups, anything else. */

@@ -1,7 +1,7 @@
 import { Backup } from "@taskdesk/adapters/backup"
 import { Actor, BuiltinJobs, JobHandlers, JobStore, Outbox, Scheduler } from "@taskdesk/core"
+import { AuthStore } from "@taskdesk/http/auth/AuthStore.js"
 import { Clock, DateTime, Effect, type Layer, Option, Schema } from "effect"
-import { AuthStore } from "../auth/AuthStore.js"
 import { backupDirectory, ServerSettings, type Settings } from "../Config.js"
 
 const Count = Schema.Int.pipe(Schema.between(0, 1_000))

@@ -10,12 +10,12 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { Readable } from "node:stream"
 import { Actor, Tasks, Users } from "@taskdesk/core"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import { NodeServer } from "@taskdesk/http/serve/NodeServe.js"
 import { Effect, ManagedRuntime, Redacted } from "effect"
-import { Accounts } from "../src/auth/Accounts.js"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import * as Config from "../src/Config.js"
 import * as Server from "../src/Server.js"
-import { NodeServer } from "../src/serve/NodeServe.js"
 
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-micro-"))
 const settings = Config.testSettings({

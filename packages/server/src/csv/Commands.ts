@@ -1,11 +1,11 @@
 import * as Fs from "node:fs"
 import { Args, Command, Options } from "@effect/cli"
 import { Actor, Imports, Page, Task, TaskQuery, Tasks } from "@taskdesk/core"
+import * as Export from "@taskdesk/http/csv/Export.js"
+import * as ImportFile from "@taskdesk/http/csv/ImportFile.js"
 import { Console, Effect, Option, Schema, Stream } from "effect"
 import { failWith, settingsOr } from "../CliSettings.js"
 import * as Server from "../Server.js"
-import * as Export from "./Export.js"
-import * as ImportFile from "./ImportFile.js"
 
 /**
  * `taskdesk import users|tasks FILE [--dry-run]` and `taskdesk export tasks [filters] > FILE`:

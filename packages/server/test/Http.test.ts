@@ -1,11 +1,11 @@
 import { FetchHttpClient } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import { HealthProbe } from "@taskdesk/http/health/HealthProbe.js"
+import { Readiness } from "@taskdesk/http/health/Readiness.js"
+import * as NodeServe from "@taskdesk/http/serve/NodeServe.js"
 import { Effect, Layer } from "effect"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
-import { HealthProbe } from "../src/health/HealthProbe.js"
-import { Readiness } from "../src/health/Readiness.js"
 import * as Server from "../src/Server.js"
-import * as NodeServe from "../src/serve/NodeServe.js"
 import { person, raw, serverLayer, settingsFor } from "./support.js"
 
 const expectSecurityHeaders = (headers: Headers) => {

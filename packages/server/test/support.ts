@@ -1,9 +1,9 @@
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest, HttpServer } from "@effect/platform"
 import { Actor, type Role, Users } from "@taskdesk/core"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
 import { Effect, Layer, Redacted } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
-import { Accounts } from "../src/auth/Accounts.js"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import { testSettings } from "../src/Config.js"
 import * as Server from "../src/Server.js"
 

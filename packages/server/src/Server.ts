@@ -1,120 +1,55 @@
 import * as Os from "node:os"
-import {
-  FetchHttpClient,
-  HttpApiBuilder,
-  HttpApiSwagger,
-  HttpMiddleware,
-  type HttpServer,
-  type HttpServerError
-} from "@effect/platform"
+import { FetchHttpClient, type HttpServer, type HttpServerError } from "@effect/platform"
 import { type Backup, Holders } from "@taskdesk/adapters/backup"
 import { LocalFanout, PgFanout } from "@taskdesk/adapters/live"
-import { Bot } from "@taskdesk/bot"
+import { Bot, Webhook } from "@taskdesk/bot"
 import {
   Actor,
   type Analyses,
   type EventBus,
   type EventFanout,
-  EventVisibility,
+  type EventVisibility,
   type IdGenerator,
-  type JobHandlers,
-  NotificationRules,
   Notifications,
   type Policy,
   Scheduler,
   type Storage,
-  TaskDesk,
+  type TaskDesk,
   TelegramLinking
 } from "@taskdesk/core"
+import * as App from "@taskdesk/http/App.js"
+import type { Accounts } from "@taskdesk/http/auth/Accounts.js"
+import type { AuthStore } from "@taskdesk/http/auth/AuthStore.js"
+import type { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import { ServerSettings } from "@taskdesk/http/Config.js"
+import type { HealthProbe } from "@taskdesk/http/health/HealthProbe.js"
+import { Readiness } from "@taskdesk/http/health/Readiness.js"
+import type { LiveFeed } from "@taskdesk/http/live/LiveFeed.js"
+import type { WsTickets } from "@taskdesk/http/live/Tickets.js"
+import * as Middleware from "@taskdesk/http/Middleware.js"
+import type { RateLimiter } from "@taskdesk/http/RateLimiter.js"
+import * as NodeServe from "@taskdesk/http/serve/NodeServe.js"
+import * as WebUi from "@taskdesk/http/WebUi.js"
 import { Effect, FiberRef, HashMap, HashSet, Layer, Logger, Redacted } from "effect"
-import { TaskdeskApi } from "./Api.js"
-import { AnalysisLive } from "./analysis/Http.js"
+import * as Argon2 from "./Argon2.js"
 import * as AnalysisLayer from "./analysis/Layer.js"
-import { AssignmentsLive } from "./assignments/Http.js"
-import { Accounts } from "./auth/Accounts.js"
-import type { AuthStore } from "./auth/AuthStore.js"
-import { AccountLive, AuthenticationLive, AuthLive, TokensLive } from "./auth/Http.js"
-import { PasswordHasher } from "./auth/PasswordHasher.js"
-import { channelNames, database, logLevel, ServerSettings, type Settings } from "./Config.js"
-import { CsvLive } from "./csv/Http.js"
-import { EventsLive } from "./events/Http.js"
-import type { HealthProbe } from "./health/HealthProbe.js"
-import { HealthLive, StorageLive } from "./health/Http.js"
-import { Readiness } from "./health/Readiness.js"
-import { LiveLive } from "./live/Http.js"
-import { LiveFeed } from "./live/LiveFeed.js"
-import { WsTickets } from "./live/Tickets.js"
-import * as Middleware from "./Middleware.js"
+import { channelNames, database, logLevel, type Settings } from "./Config.js"
 import * as Channels from "./notifications/Channels.js"
-import { NotificationsLive } from "./notifications/Http.js"
-import { ProjectsLive } from "./projects/Http.js"
-import { RateLimiter } from "./RateLimiter.js"
-import { RepairsLive } from "./repairs/Http.js"
 import * as ServerStorage from "./Storage.js"
-import { SchedulerLive } from "./scheduler/Http.js"
 import * as Jobs from "./scheduler/Jobs.js"
-import * as NodeServe from "./serve/NodeServe.js"
-import { StatisticsLive } from "./statistics/Http.js"
-import { TasksLive } from "./tasks/Http.js"
-import { TelegramLive } from "./telegram/Http.js"
-import * as Webhook from "./telegram/Webhook.js"
-import { TemplatesLive } from "./templates/Http.js"
-import { UsersLive } from "./users/Http.js"
-import * as WebUi from "./WebUi.js"
 
-/** Every group's handlers (each also compiled for the dispatcher); they need the authentication middleware. */
-export const GroupsLive = Layer.mergeAll(
-  HealthLive,
-  StorageLive,
-  AuthLive,
-  AccountLive,
-  TokensLive,
-  UsersLive,
-  TasksLive,
-  AnalysisLive,
-  TemplatesLive,
-  AssignmentsLive,
-  ProjectsLive,
-  RepairsLive,
-  StatisticsLive,
-  EventsLive,
-  LiveLive,
-  SchedulerLive,
-  NotificationsLive,
-  TelegramLive,
-  CsvLive
-)
-
-/** The API implemented: every group's handlers, then the authentication middleware they share. */
-export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
-  Layer.provide(GroupsLive),
-  // Provided after the groups: a layer does not feed the one it is merged with.
-  Layer.provide(AuthenticationLive)
-)
+/** Every group's handlers, and the API implemented with its authentication middleware. */
+export const { ApiLive, GroupsLive } = App
 
 /**
  * Serves the API, `/openapi.json`, `/docs` (Swagger UI, inlined: works offline) and the web pages behind the
  * request pipeline: the API's endpoints through the compiled dispatcher, the rest through the
  * platform's router.
  */
-export const HttpLive = NodeServe.layer.pipe(
-  Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+export const HttpLive = App.HttpLive.pipe(
   // The web pages at `/` (packages/web's build), with the page itself for any other path outside /api.
-  Layer.provide(WebUi.route()),
-  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-  Layer.provide(Middleware.layer),
-  Layer.provide(ApiLive),
-  // One pipeline (and one timeout sweep) for the compiled routes and the platform's alike.
-  Layer.provide(Middleware.RequestPipeline.Default),
-  // Spans for every request and statement cost a fifth of the throughput and nothing exports them.
-  HttpMiddleware.withTracerDisabledWhen(() => true)
+  Layer.provide(WebUi.route())
 )
-
-/** Everything the server's handlers need besides the domain: accounts, the rate limiter, settings. */
-const serverServices = (settings: Settings) =>
-  Layer.mergeAll(Accounts.Default, RateLimiter.Default, WsTickets.Default).pipe(
-    Layer.provideMerge(ServerSettings.layer(settings))
-  )
 
 /**
  * Where live events come from: PostgreSQL's `LISTEN/NOTIFY` when the settings name PostgreSQL
@@ -127,33 +62,11 @@ const fanoutFor = (
   return db._tag === "postgres" ? PgFanout.layer({ url: Redacted.value(db.url) }) : LocalFanout.layer
 }
 
-/** Live events for `/api/events/stream` and `/api/ws`: the fan-out, and what each subscriber may see. */
-const layerLive = (settings: Settings, options: Options) =>
-  LiveFeed.Default.pipe(
-    Layer.provideMerge(EventVisibility.EventVisibility.Default),
-    Layer.provideMerge(options.fanout ?? fanoutFor(settings)),
-    Layer.provide(ServerSettings.layer(settings))
-  )
-
-/**
- * The domain on a storage, with the default policy, ULIDs and the local event bus. The storage's
- * event log is decorated with the notification rules, so every change writes the notifications it
- * causes to the outbox in its own transaction.
- */
-export const layerDomain = <E>(storage: Layer.Layer<ServerStorage.ServerStorage, E>) =>
-  TaskDesk.layer.pipe(
-    Layer.provideMerge(
-      // The same storage value twice is built once; the later layer's (decorated) event log wins.
-      Layer.merge(storage, NotificationRules.withRules(storage)).pipe(Layer.provideMerge(TaskDesk.layerDefaults))
-    )
-  )
+/** The domain on a storage, with the default policy, ULIDs, the local event bus and the notification rules. */
+export const layerDomain = <E>(storage: Layer.Layer<ServerStorage.ServerStorage, E>) => App.layerDomain(storage)
 
 /** The scheduler, the outbox's delivery, Telegram linking, and the job handlers they run. */
-export type Operations =
-  | Scheduler.Scheduler
-  | Notifications.Notifications
-  | TelegramLinking.TelegramLinking
-  | JobHandlers.JobHandlers
+export type Operations = App.Operations
 
 /** This process, as the scheduler names it in its status and on its runs. */
 export const instanceId = `${Os.hostname()}-${process.pid}`
@@ -239,10 +152,10 @@ export const layerServices = (
   settings: Settings,
   options: Options = {}
 ): Layer.Layer<CoreServices, ServerStorage.StartError> =>
-  Layer.merge(serverServices(settings), AnalysisLayer.layer(settings)).pipe(
-    Layer.provideMerge(options.hasher ?? PasswordHasher.layerArgon2),
+  Layer.merge(App.layerServices(settings), AnalysisLayer.layer(settings)).pipe(
+    Layer.provideMerge(options.hasher ?? Argon2.layer),
     Layer.provideMerge(layerOperations(settings)),
-    Layer.provideMerge(layerLive(settings, options)),
+    Layer.provideMerge(options.fanout ?? fanoutFor(settings)),
     Layer.provideMerge(layerDomain(options.storage ?? ServerStorage.layer(settings))),
     Layer.provide(layerLogger(settings)),
     Layer.provide(Layer.setTracerEnabled(false))
@@ -269,17 +182,31 @@ export const layerBackground = (
     })
   )
 
+/** The bot, when a token is configured. */
+export const botConfig = (settings: Settings): Bot.BotConfig | undefined => {
+  const token = settings.security.telegramBotToken
+  if (token === undefined) return undefined
+  return {
+    telegram: { token, baseUrl: settings.telegram.apiUrl },
+    webhookSecret: settings.telegram.webhookSecret
+  }
+}
+
 /**
  * The Telegram bot when a bot token is configured: its webhook route `POST /telegram/webhook`
  * beside the API, and long polling or `setWebhook` at start as configured. Nothing without a token.
  */
 export const layerTelegram = (settings: Settings): Layer.Layer<never, never, CoreServices> => {
-  const config = Webhook.botConfig(settings)
+  const config = botConfig(settings)
   if (config === undefined) return Layer.empty
-  return Layer.merge(Webhook.route, Webhook.layerStart(settings)).pipe(
-    Layer.provide(Bot.layer(config)),
-    Layer.provide(FetchHttpClient.layer)
-  )
+  return Layer.merge(
+    Webhook.route,
+    Webhook.layerStart({
+      polling: settings.telegram.polling,
+      setWebhook: settings.telegram.setWebhook,
+      publicUrl: settings.publicUrl
+    })
+  ).pipe(Layer.provide(Bot.layer(config)), Layer.provide(FetchHttpClient.layer))
 }
 
 /**

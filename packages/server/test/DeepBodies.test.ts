@@ -1,8 +1,8 @@
 import { HttpApi } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
+import { maxJsonDepth, nestsDeeperThan } from "@taskdesk/http/JsonDepth.js"
 import { Effect } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
-import { maxJsonDepth, nestsDeeperThan } from "../src/JsonDepth.js"
 import { person, raw, serverLayer } from "./support.js"
 
 /** Every endpoint that takes a body, from the API definition: a new one is covered as it is added. */

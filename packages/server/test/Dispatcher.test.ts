@@ -1,10 +1,10 @@
 import { HttpApiBuilder } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import { type Route, Routes, routesOf } from "@taskdesk/http/serve/Dispatcher.js"
 import { Effect, Layer } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
 import * as Server from "../src/Server.js"
-import { type Route, Routes, routesOf } from "../src/serve/Dispatcher.js"
 import { person, raw, serverLayer, settingsFor } from "./support.js"
 
 const route = (method: string, path: string): Route => ({

@@ -13,9 +13,9 @@ import {
   Templates,
   type User
 } from "@taskdesk/core"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
 import { DateTime, Effect } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
-import { Accounts } from "../src/auth/Accounts.js"
 import type * as Server from "../src/Server.js"
 import { password, person, raw, serverLayer } from "./support.js"
 

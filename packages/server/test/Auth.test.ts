@@ -1,9 +1,10 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Actor, Users } from "@taskdesk/core"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import * as Telegram from "@taskdesk/http/auth/Telegram.js"
 import { Effect, Redacted } from "effect"
-import { Accounts } from "../src/auth/Accounts.js"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
-import * as Telegram from "../src/auth/Telegram.js"
+import * as Argon2 from "../src/Argon2.js"
 import { client, password, person, raw, serverLayer, uniqueName } from "./support.js"
 
 const botToken = "123456:test-bot-token"
@@ -267,6 +268,6 @@ describe("password hashing", () => {
       assert.isTrue(yield* hasher.verify(hash, Redacted.make("correct horse")))
       assert.isFalse(yield* hasher.verify(hash, Redacted.make("wrong horse")))
       assert.isFalse(yield* hasher.verify("insecure-test$00$00", Redacted.make("correct horse")))
-    }).pipe(Effect.provide(PasswordHasher.layerArgon2))
+    }).pipe(Effect.provide(Argon2.layer))
   )
 })

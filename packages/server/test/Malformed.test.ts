@@ -1,8 +1,8 @@
 import * as Http from "node:http"
 import { HttpApi } from "@effect/platform"
 import { assert, describe, layer } from "@effect/vitest"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
 import { Arbitrary, Effect, FastCheck, Schema, type SchemaAST } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
 import { baseUrl, person, raw, serverLayer } from "./support.js"
 
 /**

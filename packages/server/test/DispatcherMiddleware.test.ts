@@ -9,13 +9,13 @@ import {
   type HttpServerResponse
 } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
+import { TaskdeskApi } from "@taskdesk/http/Api.js"
+import { AuthenticationLive } from "@taskdesk/http/auth/Http.js"
+import { PasswordHasher } from "@taskdesk/http/auth/PasswordHasher.js"
+import * as Middleware from "@taskdesk/http/Middleware.js"
+import * as Dispatcher from "@taskdesk/http/serve/Dispatcher.js"
 import { Cause, Effect, Exit, Layer, Option, Schema } from "effect"
-import { TaskdeskApi } from "../src/Api.js"
-import { AuthenticationLive } from "../src/auth/Http.js"
-import { PasswordHasher } from "../src/auth/PasswordHasher.js"
-import * as Middleware from "../src/Middleware.js"
 import * as Server from "../src/Server.js"
-import * as Dispatcher from "../src/serve/Dispatcher.js"
 import { settingsFor } from "./support.js"
 
 /** An API-level middleware that notes every request it sees. */

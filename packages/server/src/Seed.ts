@@ -11,8 +11,8 @@ import {
   UserRepo,
   Users
 } from "@taskdesk/core"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
 import { DateTime, Effect, Option, Redacted } from "effect"
-import { Accounts } from "./auth/Accounts.js"
 
 /** A sign-in to print once: the password is stored only as a hash. */
 export interface Login {

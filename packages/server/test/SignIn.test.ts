@@ -1,9 +1,9 @@
 import { HttpServerRequest } from "@effect/platform"
 import { assert, describe, it, layer } from "@effect/vitest"
 import { Actor, Users } from "@taskdesk/core"
+import { Accounts } from "@taskdesk/http/auth/Accounts.js"
+import * as ClientAddress from "@taskdesk/http/auth/ClientAddress.js"
 import { Effect, Either, Redacted } from "effect"
-import { Accounts } from "../src/auth/Accounts.js"
-import * as ClientAddress from "../src/auth/ClientAddress.js"
 import * as Config from "../src/Config.js"
 import { password, raw, serverLayer, uniqueName } from "./support.js"
 
