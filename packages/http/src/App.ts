@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto"
 import type * as Http from "node:http"
 import {
+  type HttpApi,
   HttpApiBuilder,
   HttpApiSwagger,
   type HttpApp,
@@ -10,32 +12,38 @@ import {
 } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import {
-  type Analyses,
-  type EventBus,
-  type EventFanout,
+  Analyses,
+  BuiltinJobs,
+  EventBus,
+  EventFanout,
   EventVisibility,
-  type IdGenerator,
-  type JobHandlers,
+  IdGenerator,
+  JobHandlers,
+  MemoryStorage,
+  MemoryTelegramLinks,
   NotificationRules,
-  type Notifications,
+  Notifications,
   type Policy,
-  type Scheduler,
+  Scheduler,
   type Storage,
+  TaskAnalysis,
   TaskDesk,
-  type TelegramLinking
+  TelegramLinking,
+  type TelegramLinks
 } from "@taskdesk/core"
 import { Effect, Layer, type Scope } from "effect"
 import { TaskdeskApi } from "./Api.js"
+import type { Authentication } from "./Authentication.js"
 import { AnalysisLive } from "./analysis/Http.js"
 import { AssignmentsLive } from "./assignments/Http.js"
 import { Accounts } from "./auth/Accounts.js"
-import type { AuthStore } from "./auth/AuthStore.js"
+import { AuthStore } from "./auth/AuthStore.js"
 import { AccountLive, AuthenticationLive, AuthLive, TokensLive } from "./auth/Http.js"
-import type { PasswordHasher } from "./auth/PasswordHasher.js"
+import { PasswordHasher } from "./auth/PasswordHasher.js"
 import { ServerSettings, type Settings } from "./Config.js"
 import { CsvLive } from "./csv/Http.js"
 import { EventsLive } from "./events/Http.js"
-import type { HealthProbe } from "./health/HealthProbe.js"
+import { HealthProbe } from "./health/HealthProbe.js"
 import { HealthLive, StorageLive } from "./health/Http.js"
 import { LiveLive } from "./live/Http.js"
 import { LiveFeed } from "./live/LiveFeed.js"
@@ -76,12 +84,19 @@ export const GroupsLive = Layer.mergeAll(
   CsvLive
 )
 
+/**
+ * The API implemented with another authentication: a host that signs people in itself supplies an
+ * `Authentication` that maps its own session to a taskdesk `Actor`.
+ */
+export const apiWith = <E, R>(authentication: Layer.Layer<Authentication, E, R>) =>
+  HttpApiBuilder.api(TaskdeskApi).pipe(
+    Layer.provide(GroupsLive),
+    // Provided after the groups: a layer does not feed the one it is merged with.
+    Layer.provide(authentication)
+  )
+
 /** The API implemented: every group's handlers, then the authentication middleware they share. */
-export const ApiLive = HttpApiBuilder.api(TaskdeskApi).pipe(
-  Layer.provide(GroupsLive),
-  // Provided after the groups: a layer does not feed the one it is merged with.
-  Layer.provide(AuthenticationLive)
-)
+export const ApiLive = apiWith(AuthenticationLive)
 
 /** The scheduler, the outbox's delivery, Telegram linking, and the job handlers they run. */
 export type Operations =
@@ -117,11 +132,75 @@ export type Services = Accounts | ServerSettings | RateLimiter | WsTickets | Liv
  * event log is decorated with the notification rules, so every change writes the notifications it
  * causes to the outbox in its own transaction.
  */
-export const layerDomain = <S, E, R>(storage: Layer.Layer<S | Storage.Storage, E, R>) =>
+export const layerDomain = <S, E, R>(
+  storage: Layer.Layer<S | Storage.Storage, E, R>,
+  options: { readonly policy?: Layer.Layer<Policy.Policy> | undefined } = {}
+) =>
   TaskDesk.layer.pipe(
     Layer.provideMerge(
       // The same storage value twice is built once; the later layer's (decorated) event log wins.
-      Layer.merge(storage, NotificationRules.withRules(storage)).pipe(Layer.provideMerge(TaskDesk.layerDefaults))
+      Layer.merge(storage, NotificationRules.withRules(storage)).pipe(
+        Layer.provideMerge(
+          options.policy === undefined
+            ? TaskDesk.layerDefaults
+            : Layer.mergeAll(options.policy, IdGenerator.IdGenerator.layer, EventBus.EventBus.layerLocal)
+        )
+      )
+    )
+  )
+
+/** 128 random bits, base64url: a one-time Telegram link code. */
+const linkCode = Effect.sync(() => randomBytes(16).toString("base64url"))
+
+/** What `layerInMemory` lets a host choose; everything else has a default. */
+/** What a host's job handlers and channel may use: the domain and its storage. */
+export type HostServices =
+  | TaskDesk.Services
+  | Storage.Storage
+  | Policy.Policy
+  | IdGenerator.IdGenerator
+  | EventBus.EventBus
+
+export interface InMemoryOptions {
+  /** Who may do what; the core's default rules when absent. */
+  readonly policy?: Layer.Layer<Policy.Policy> | undefined
+  /** The host's own job handlers, beside the core's built-in ones (a later one with the same name wins). */
+  readonly jobs?:
+    | ReadonlyArray<JobHandlers.JobHandler | Effect.Effect<JobHandlers.JobHandler, never, HostServices>>
+    | undefined
+  /** Where notifications go; the log when absent. */
+  readonly channel?: Layer.Layer<Notifications.NotificationChannel, never, HostServices> | undefined
+  /** Checks passwords; none verify when absent (a host that signs people in itself needs none). */
+  readonly hasher?: Layer.Layer<PasswordHasher> | undefined
+}
+
+/**
+ * Everything the API needs (`Requirements`) over in-memory storage in one process: the domain with
+ * the host's policy, the scheduler with the host's job handlers, notifications over the host's
+ * channel, accounts in memory, live events from this process, task analysis off. A start for a host
+ * and for tests; a host with a database builds the same from the adapters (`@taskdesk/server` does).
+ */
+export const layerInMemory = (
+  options: InMemoryOptions = {}
+): Layer.Layer<Requirements | Storage.Storage | TelegramLinks.TelegramLinks> =>
+  Layer.mergeAll(
+    Scheduler.Scheduler.Default,
+    TelegramLinking.TelegramLinking.Default,
+    Analyses.Analyses.Default.pipe(
+      Layer.provide(TaskAnalysis.TaskAnalysis.layerUnconfigured(Analyses.notConfiguredHint)),
+      Layer.provide(Analyses.AnalysisSettings.layer({ dailyLimit: 50, cacheMinutes: 60 }))
+    ),
+    HealthProbe.layerMemory,
+    EventFanout.layerLocal
+  ).pipe(
+    Layer.provideMerge(JobHandlers.JobHandlers.layer([...BuiltinJobs.handlers, ...(options.jobs ?? [])])),
+    Layer.provideMerge(Notifications.Notifications.Default),
+    Layer.provide(options.channel ?? Notifications.NotificationChannel.layerLog),
+    Layer.provideMerge(Layer.mergeAll(AuthStore.layerMemory, options.hasher ?? PasswordHasher.layerDisabled)),
+    Layer.provideMerge(
+      layerDomain(Layer.merge(MemoryStorage.layer, MemoryTelegramLinks.layer(linkCode)), {
+        policy: options.policy
+      })
     )
   )
 
@@ -133,15 +212,25 @@ export const layerServices = (settings: Settings) =>
   )
 
 /** The API's routes with `/openapi.json` and `/docs` (Swagger UI, inlined: works offline), behind the request pipeline. */
-export const layerRoutes = Layer.mergeAll(
-  HttpApiSwagger.layer({ path: "/docs" }),
-  HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })
-).pipe(
-  Layer.provideMerge(Middleware.layer),
-  Layer.provideMerge(ApiLive),
-  // One pipeline (and one timeout sweep) for the compiled routes and the platform's alike.
-  Layer.provideMerge(Middleware.RequestPipeline.Default)
-)
+const routesWith = <E, R>(api: Layer.Layer<HttpApi.Api, E, R>) =>
+  Layer.mergeAll(
+    HttpApiSwagger.layer({ path: "/docs" }),
+    HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })
+  ).pipe(
+    Layer.provideMerge(Middleware.layer),
+    Layer.provideMerge(api),
+    // One pipeline (and one timeout sweep) for the compiled routes and the platform's alike.
+    Layer.provideMerge(Middleware.RequestPipeline.Default)
+  )
+
+/** The API's routes with `/openapi.json` and `/docs`, behind the request pipeline, with taskdesk's own sign-in. */
+export const layerRoutes = routesWith(ApiLive)
+
+/** How a host mounts the API. */
+export interface MountOptions {
+  /** Who is calling: taskdesk's tokens and cookies (`AuthenticationLive`) unless the host maps its own session. */
+  readonly authentication?: Layer.Layer<Authentication, never, Services | Requirements> | undefined
+}
 
 /**
  * Serves the API, `/openapi.json` and `/docs` on a Node server (`NodeServe.layerServer`): the API's
@@ -160,12 +249,13 @@ export const HttpLive = NodeServe.layer.pipe(
  * see `mount`) or behind a Node handler (`toNodeHandler`). Built in the caller's scope.
  */
 export const makeApp = (
-  settings: Settings
+  settings: Settings,
+  options: MountOptions = {}
 ): Effect.Effect<HttpApp.Default<never, HttpRouter.HttpRouter.DefaultServices>, never, Requirements | Scope.Scope> =>
   Effect.gen(function* () {
     const context = yield* Layer.build(
       Layer.mergeAll(HttpApiBuilder.Router.Live, HttpApiBuilder.Middleware.layer).pipe(
-        Layer.provideMerge(layerRoutes),
+        Layer.provideMerge(routesWith(apiWith(options.authentication ?? AuthenticationLive))),
         Layer.provideMerge(layerServices(settings))
       )
     )
@@ -177,7 +267,7 @@ export const makeApp = (
  * paths), e.g. `router.pipe(App.mount("/tasks-api", settings))` inside an effect.
  */
 export const mount =
-  (prefix: `/${string}`, settings: Settings) =>
+  (prefix: `/${string}`, settings: Settings, options: MountOptions = {}) =>
   <E, R>(
     router: HttpRouter.HttpRouter<E, R>
   ): Effect.Effect<
@@ -185,20 +275,21 @@ export const mount =
     never,
     Requirements | Scope.Scope
   > =>
-    Effect.map(makeApp(settings), (app) => HttpRouter.mountApp(router, prefix, app))
+    Effect.map(makeApp(settings, options), (app) => HttpRouter.mountApp(router, prefix, app))
 
 /**
  * The API behind a Node `http` request handler, for Express, Koa or a bare `http.Server`: mount it
  * where the host strips its prefix (`expressApp.use("/tasks-api", handler)`). Lives as long as the scope.
  */
 export const toNodeHandler = (
-  settings: Settings
+  settings: Settings,
+  options: MountOptions = {}
 ): Effect.Effect<
   (request: Http.IncomingMessage, response: Http.ServerResponse) => void,
   never,
   Requirements | Scope.Scope
 > =>
-  Effect.flatMap(makeApp(settings), (app) =>
+  Effect.flatMap(makeApp(settings, options), (app) =>
     NodeHttpServer.makeHandler(app).pipe(Effect.provide(NodeHttpServer.layerContext))
   )
 

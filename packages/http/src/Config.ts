@@ -470,6 +470,12 @@ export class ServerSettings extends Context.Tag("@taskdesk/http/ServerSettings")
   static readonly layer = (settings: Settings): Layer.Layer<ServerSettings> => Layer.succeed(ServerSettings, settings)
 }
 
-/** Settings for tests: defaults with the given overrides (in the file's words), no file, no environment. */
-export const testSettings = (overrides: Tree = {}): Settings =>
+/**
+ * The defaults with the given overrides (in the file's words, e.g. `{ server: { request_timeout: 10 } }`),
+ * no file, no environment: what a host that embeds the API passes. Throws on an invalid setting.
+ */
+export const make = (overrides: Tree = {}): Settings =>
   Either.getOrThrowWith(resolve({ env: {}, overrides }), (e) => new Error(e.message))
+
+/** Settings for tests: defaults with the given overrides (in the file's words), no file, no environment. */
+export const testSettings = make
