@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @taskdesk/http bench:csv` (also run by `pnpm bench`): the CSV export and import.
+ * `pnpm --filter @taskdesk/server bench:csv` (also run by `pnpm bench`): the CSV export and import.
  *
  * Export: seeds `--tasks` tasks (1,000,000 by default) straight into a SQLite file through the
  * storage layer (or reuses `--db <file>`), starts the server on it, and reads

@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @taskdesk/http bench:dispatch`: the serving path without the network. The whole
+ * `pnpm --filter @taskdesk/server bench:dispatch`: the serving path without the network. The whole
  * server (on a SQLite file) is built in process and its Node request handler is called with stub
  * requests and responses, 16 in flight: GET one task, create a task, and a 90/10 mix, as the HTTP
  * bench's phases. Prints CPU µs per request (least and median over rounds), which is what the

@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @taskdesk/http bench:floor`: what serving one constant JSON document costs on each
+ * `pnpm --filter @taskdesk/server bench:floor`: what serving one constant JSON document costs on each
  * layer of our HTTP stack, before any of taskdesk's own work — plain `node:http`, the same with an
  * Effect fiber per request, `@effect/platform-node`'s server, its router, and an `HttpApi` endpoint
  * with a path parameter and a success schema. Prints requests per second and the server's CPU time

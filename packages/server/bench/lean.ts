@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @taskdesk/http bench:lean`: the ceiling for a leaner serving path. It starts the
+ * `pnpm --filter @taskdesk/server bench:lean`: the ceiling for a leaner serving path. It starts the
  * reference server, signs in and creates tasks, then starts beside it, on the same SQLite file, a
  * bare `node:http` server that answers `GET /api/tasks/:id` with the same services (the real
  * `Accounts.authenticate` and `Tasks.get`, the same JSON, `ETag` and security headers) in one Effect

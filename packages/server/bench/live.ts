@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @taskdesk/http bench:live`: live events to many WebSocket subscribers. Starts the
+ * `pnpm --filter @taskdesk/server bench:live`: live events to many WebSocket subscribers. Starts the
  * server on a fresh SQLite database, connects one subscriber (the baseline) and then `--clients`
  * more (1,000) over loopback, and writes tasks at a steady `--rate` (20 a second) for `--seconds`
  * (20) in each phase. Prints the delivery latency (the event's `at`, stamped when it is recorded

@@ -1,5 +1,5 @@
 /**
- * `pnpm --filter @taskdesk/http bench:memory`: the server's resident memory under a mixed load.
+ * `pnpm --filter @taskdesk/server bench:memory`: the server's resident memory under a mixed load.
  * Starts the server on a fresh SQLite database, seeds 2,000 tasks, warms up for 30 s, then runs a
  * 90/10 read/write mix (16 connections) for 5 minutes while sampling the server's RSS every 10 s.
  * Prints the samples, the drift from the first warm sample to the last, and the drift of the floor
