@@ -9,10 +9,7 @@ import { Effect, Exit, Layer, ManagedRuntime, Option, Schema, Scope } from "effe
 import express from "express"
 
 // The host's own sessions: cookie value → username (its login page would fill this).
-const sessions = new Map([
-  ["s-alice", "alice"],
-  ["s-bob", "bob"]
-])
+const sessions = new Map(Object.entries({ "s-alice": "alice", "s-bob": "bob" }))
 const accounts = new Map<string, User.User>()
 
 // The host's session becomes the taskdesk actor.
@@ -71,12 +68,8 @@ const server = host.listen(process.argv.includes("--serve") ? 8080 : 0)
 await new Promise((resolve) => server.once("listening", resolve))
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
 
-const call = async <A = { id: string; items: Array<{ title: string }> }>(
-  session: string,
-  method: string,
-  path: string,
-  body?: unknown
-) => {
+type Reply = { id: string; items: Array<{ title: string }> }
+const call = async <A = Reply>(session: string, method: string, path: string, body?: unknown) => {
   const response = await fetch(base + path, {
     method,
     headers: { cookie: `host_session=${session}`, "content-type": "application/json" },
