@@ -1,4 +1,4 @@
-// Builds the server into one JavaScript file, packages/http/dist/taskdesk.mjs, run by plain `node`, and the web
+// Builds the server into one JavaScript file, packages/server/dist/taskdesk.mjs, run by plain `node`, and the web
 // pages it serves at `/` into packages/web/dist (packages/web/build.mjs). For the server:
 // the workspace's TypeScript and the pure-JavaScript dependencies are bundled; native modules
 // (better-sqlite3, @node-rs/argon2) stay outside and load from node_modules. `pnpm install` runs it
@@ -10,7 +10,7 @@ import * as esbuild from "esbuild"
 import * as Web from "../packages/web/build.mjs"
 
 const root = Path.resolve(fileURLToPath(new URL("..", import.meta.url)))
-export const outfile = Path.join(root, "packages", "http", "dist", "taskdesk.mjs")
+export const outfile = Path.join(root, "packages", "server", "dist", "taskdesk.mjs")
 const native = ["better-sqlite3", "@node-rs/argon2", "pg-native"]
 
 /** The newest modification time of the sources the bundle is made from. */
@@ -23,7 +23,7 @@ export const newestSource = () => {
       else if (/\.(ts|json)$/.test(entry.name)) newest = Math.max(newest, Fs.statSync(path).mtimeMs)
     }
   }
-  for (const pkg of ["core", "adapters", "http", "bot"]) {
+  for (const pkg of ["core", "adapters", "http", "bot", "server"]) {
     walk(Path.join(root, "packages", pkg, "src"))
     newest = Math.max(newest, Fs.statSync(Path.join(root, "packages", pkg, "package.json")).mtimeMs)
   }
@@ -36,7 +36,7 @@ export const stale = () => !Fs.existsSync(outfile) || Fs.statSync(outfile).mtime
 
 export const build = async () => {
   await esbuild.build({
-    entryPoints: [Path.join(root, "packages", "http", "src", "main.ts")],
+    entryPoints: [Path.join(root, "packages", "server", "src", "main.ts")],
     outfile,
     bundle: true,
     platform: "node",

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url"
 import { build, buildWeb, outfile, stale, webStale } from "./build.mjs"
 
 if (stale()) {
-  console.error("taskdesk: building the server (packages/http/dist/taskdesk.mjs)…")
+  console.error("taskdesk: building the server (packages/server/dist/taskdesk.mjs)…")
   await build()
 }
 if (webStale()) {

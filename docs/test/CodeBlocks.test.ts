@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
-import { Cli } from "@taskdesk/http"
+import { Cli } from "@taskdesk/server"
 import ts from "typescript"
 import * as CodeBlocks from "../src/CodeBlocks.js"
 import * as OpenApiFile from "../src/OpenApiFile.js"
@@ -69,7 +69,16 @@ describe("The docs' code blocks", () => {
         name: string
         scripts?: Record<string, string>
       }
-    const workspace = ["", "packages/core", "packages/adapters", "packages/http", "packages/bot", "examples", "docs"]
+    const workspace = [
+      "",
+      "packages/core",
+      "packages/adapters",
+      "packages/http",
+      "packages/server",
+      "packages/bot",
+      "examples",
+      "docs"
+    ]
     const scripts = new Map(
       workspace.map((dir) => {
         const m = manifest(dir)

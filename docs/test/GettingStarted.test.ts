@@ -19,7 +19,7 @@ describe("Getting started", () => {
     // The real server and CLI, as `pnpm start` runs them, on a free port and an empty database.
     server = spawn(
       join(root, "docs/node_modules/.bin/tsx"),
-      [join(root, "packages/http/src/main.ts"), "serve", "--demo", "--port", "0"],
+      [join(root, "packages/server/src/main.ts"), "serve", "--demo", "--port", "0"],
       {
         cwd: dir,
         env: { ...process.env, TASKDESK_DATA_DIR: dir, TASKDESK_LOG_LEVEL: "warning", NO_COLOR: "1" },

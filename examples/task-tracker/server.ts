@@ -1,7 +1,7 @@
-// The reference server, started in process. Every import of the server's wiring (Server, Config) is in this one
-// file: that wiring is moving to its own package, and only these lines change with it.
+// The reference server (`@taskdesk/server`), started in process. Every import of the server's wiring (Server,
+// Config) is in this one file.
 import { HttpServer } from "@effect/platform"
-import { Config, Server } from "@taskdesk/http"
+import { Config, Server } from "@taskdesk/server"
 import { Effect, Either } from "effect"
 
 /** What the example's server needs besides its defaults. */

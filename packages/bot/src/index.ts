@@ -5,3 +5,4 @@
  */
 export * as Bot from "./Bot.js"
 export * as Texts from "./Texts.js"
+export * as Webhook from "./Webhook.js"

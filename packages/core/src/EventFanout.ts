@@ -1,5 +1,6 @@
-import { Context, type Effect, type Queue, type Scope } from "effect"
+import { Context, Effect, Layer, PubSub, type Queue, type Scope, Stream } from "effect"
 import type { AuditEvent } from "./AuditEvent.js"
+import { EventBus } from "./EventBus.js"
 
 /**
  * Live audit events for connected clients (`/api/events/stream`, `/api/ws`): every event committed
@@ -20,3 +21,21 @@ export class EventFanout extends Context.Tag("@taskdesk/core/EventFanout")<
     readonly subscribe: Effect.Effect<Queue.Dequeue<AuditEvent>, never, Scope.Scope>
   }
 >() {}
+
+/**
+ * One instance: the events this process commits, from its `EventBus` (published after commit, in
+ * commit order), forwarded once into a hub every connection subscribes to. Enough for SQLite and
+ * memory storage, which one process owns, and for a host that embeds taskdesk in one process.
+ */
+export const layerLocal: Layer.Layer<EventFanout, never, EventBus> = Layer.scoped(
+  EventFanout,
+  Effect.gen(function* () {
+    const hub = yield* Effect.acquireRelease(PubSub.unbounded<AuditEvent>(), PubSub.shutdown)
+    const local = yield* (yield* EventBus).subscribe
+    yield* local.pipe(
+      Stream.runForEachChunk((chunk) => PubSub.publishAll(hub, chunk)),
+      Effect.forkScoped
+    )
+    return EventFanout.of({ subscribe: PubSub.subscribe(hub) })
+  })
+)

@@ -1,8 +1,5 @@
-import * as Fs from "node:fs"
-import * as Path from "node:path"
 import { JobSchedule } from "@taskdesk/core"
-import { Context, Either, Layer, LogLevel, Option, ParseResult, Redacted, Schema } from "effect"
-import * as Yaml from "yaml"
+import { Context, Either, Layer, LogLevel, Option, ParseResult, Schema } from "effect"
 import { isAddressOrCidr } from "./auth/ClientAddress.js"
 
 /** A number given as a number (YAML) or as text (environment). */
@@ -11,7 +8,8 @@ const int = (min: number, max: number) => Numeric.pipe(Schema.compose(Schema.Int
 const positive = (max: number) =>
   Numeric.pipe(Schema.compose(Schema.Number.pipe(Schema.positive(), Schema.lessThanOrEqualTo(max))))
 
-const levels: Record<string, LogLevel.LogLevel> = {
+/** The log levels by the names the settings accept. */
+export const levels: Record<string, LogLevel.LogLevel> = {
   all: LogLevel.All,
   trace: LogLevel.Trace,
   debug: LogLevel.Debug,
@@ -364,7 +362,8 @@ export const environment: ReadonlyArray<{
 /** A configuration that cannot be used; `message` is one line naming the key and what is wrong. */
 export class ConfigError extends Schema.TaggedError<ConfigError>()("ConfigError", { message: Schema.String }) {}
 
-type Tree = { [key: string]: unknown }
+/** Settings in the file's words: nested mappings. */
+export type Tree = { [key: string]: unknown }
 
 const isTree = (value: unknown): value is Tree => typeof value === "object" && value !== null && !Array.isArray(value)
 
@@ -389,14 +388,11 @@ const setPath = (tree: Tree, path: ReadonlyArray<string>, value: unknown): Tree 
   return { ...tree, [head]: setPath(child, rest, value) }
 }
 
-/** Where the settings come from: an optional YAML file and the environment. */
+/** Where the settings come from: a file's parsed settings and the environment. */
 export interface Sources {
   readonly env: Readonly<Record<string, string | undefined>>
-  /**
-   * The YAML file; `TASKDESK_CONFIG` or `./taskdesk.yaml` when absent, none when `false`. A missing
-   * file is fine unless it was named explicitly.
-   */
-  readonly file?: string | false | undefined
+  /** A settings file's parsed contents, and its name for messages (`taskdesk.yaml`). */
+  readonly file?: { readonly name: string; readonly settings: unknown } | undefined
   /** Settings that win over everything (tests, CLI flags), in the file's words. */
   readonly overrides?: Tree | undefined
 }
@@ -418,28 +414,20 @@ const withLlmKey = (tree: Tree, env: Sources["env"], origin: Map<string, string>
   return { ...tree, llm: { ...rest, api_key: value } }
 }
 
-/** Reads and validates the settings: defaults, then the YAML file, then `TASKDESK_*`, then overrides. */
-export const load = (sources: Sources): Either.Either<Settings, ConfigError> => {
+/**
+ * Validates the settings: defaults, then a file's settings (already parsed), then `TASKDESK_*`, then
+ * overrides. Reads no file: the server's `Config.load` reads `taskdesk.yaml` and passes it here.
+ */
+export const resolve = (sources: Sources): Either.Either<Settings, ConfigError> => {
   const fail = (message: string) => Either.left(new ConfigError({ message }))
   const origin = new Map<string, string>()
   let tree: Tree = merge({}, defaults, "default", origin, "")
-  const explicit = sources.file === false ? undefined : (sources.file ?? sources.env.TASKDESK_CONFIG)
-  const file = explicit ?? "taskdesk.yaml"
-  if (sources.file === false) {
-    // no file
-  } else if (Fs.existsSync(file)) {
-    let parsed: unknown
-    try {
-      parsed = Yaml.parse(Fs.readFileSync(file, "utf8"))
-    } catch (error) {
-      return fail(`${file}: not valid YAML (${error instanceof Error ? error.message.split("\n")[0] : String(error)})`)
-    }
+  if (sources.file !== undefined) {
+    const parsed = sources.file.settings
     if (parsed !== null && parsed !== undefined) {
-      if (!isTree(parsed)) return fail(`${file}: the top level must be a mapping of settings`)
-      tree = merge(tree, parsed, Path.basename(file), origin, "")
+      if (!isTree(parsed)) return fail(`${sources.file.name}: the top level must be a mapping of settings`)
+      tree = merge(tree, parsed, sources.file.name, origin, "")
     }
-  } else if (explicit !== undefined) {
-    return fail(`TASKDESK_CONFIG: no such file ${explicit}`)
   }
   for (const variable of environment) {
     const raw = sources.env[variable.name]
@@ -477,81 +465,17 @@ export const load = (sources: Sources): Either.Either<Settings, ConfigError> => 
   )
 }
 
-/** The storage a database URL names. */
-export type Database =
-  | { readonly _tag: "memory" }
-  | { readonly _tag: "sqlite"; readonly filename: string }
-  | { readonly _tag: "postgres"; readonly url: Redacted.Redacted }
-  | { readonly _tag: "mysql"; readonly url: Redacted.Redacted }
-
-/** The storage of the settings: the database URL, or SQLite at `<data_dir>/taskdesk.db`. */
-export const database = (settings: Settings): Database => {
-  const url = settings.databaseUrl
-  if (url === undefined) return { _tag: "sqlite", filename: Path.join(settings.dataDir, "taskdesk.db") }
-  if (/^postgres(ql)?:\/\//.test(url)) return { _tag: "postgres", url: Redacted.make(url) }
-  if (/^(mysql|mariadb):\/\//.test(url)) return { _tag: "mysql", url: Redacted.make(url) }
-  if (url === "memory" || url === "memory:") return { _tag: "memory" }
-  return { _tag: "sqlite", filename: url.replace(/^(sqlite|file):(\/\/)?/, "") }
-}
-
-/** Where backups go: `backup.directory`, or `<data_dir>/backups`. */
-export const backupDirectory = (settings: Settings): string =>
-  settings.backup.directory ?? Path.join(settings.dataDir, "backups")
-
-/** The notification channels the settings turn on, by name. */
-export const channelNames = (settings: Settings): ReadonlyArray<string> => {
-  const n = settings.notifications
-  return [
-    ...(settings.security.telegramBotToken !== undefined ? ["telegram"] : []),
-    ...(n.dingtalk !== undefined ? ["dingtalk"] : []),
-    ...(n.dingtalkRobot !== undefined ? ["dingtalk robot"] : []),
-    ...(n.smtp !== undefined ? ["email"] : []),
-    ...(n.webhook !== undefined ? ["webhook"] : [])
-  ]
-}
-
-/** The Effect log level of the settings. */
-export const logLevel = (settings: Settings): LogLevel.LogLevel => levels[settings.logging.level] ?? LogLevel.Info
-
-/** Whether task analysis is on: enabled and a key configured. */
-export const llmEnabled = (settings: Settings): boolean => settings.llm.enabled && settings.llm.apiKey !== undefined
-
-const llmDescription = (settings: Settings): string => {
-  const llm = settings.llm
-  if (!llmEnabled(settings)) return llm.enabled ? "off (no API key)" : "off"
-  return `${llm.model} at ${llm.baseUrl ?? "api.openai.com"}, key set, ${llm.dailyLimit}/day per person, cached ${llm.cacheMinutes} min, timeout ${llm.timeoutSeconds} s`
-}
-
-/** Human-readable settings, secrets hidden: what `taskdesk config check` prints. */
-export const describe = (settings: Settings): string => {
-  const db = database(settings)
-  return [
-    `server        http://${settings.server.host}:${settings.server.port}`,
-    `storage       ${db._tag === "sqlite" ? `sqlite ${db.filename}` : db._tag === "postgres" || db._tag === "mysql" ? `${db._tag} (url hidden)` : "memory"}`,
-    `cors origins  ${settings.server.corsOrigins.join(", ") || "(none)"}`,
-    `proxies       ${settings.server.trustedProxies.length === 0 ? "none trusted: clients are the peers" : `X-Forwarded-For read from ${settings.server.trustedProxies.join(", ")}`}`,
-    `sessions      access ${settings.security.sessionTimeoutHours} h, refresh ${settings.security.refreshTokenDays} d`,
-    `rate limits   ${settings.security.rateLimiting.requestsPerMinute}/min per user, ${settings.security.rateLimiting.loginAttemptsPerMinute}/min sign-ins per address, failed sign-ins ${settings.security.rateLimiting.loginFailuresPerMinute}/min per account and address, ${settings.security.rateLimiting.accountFailuresPerMinute}/min per account`,
-    `telegram      ${
-      settings.security.telegramBotToken === undefined
-        ? "off"
-        : `bot token set${settings.telegram.webhookSecret === undefined ? "" : ", webhook at /telegram/webhook"}${settings.telegram.polling ? ", long polling" : ""}`
-    }`,
-    `scheduler     ${settings.scheduler.enabled ? "on" : "off"}, built-in jobs in ${settings.scheduler.timeZone}, run history ${settings.scheduler.runHistoryDays} d`,
-    `backups       ${backupDirectory(settings)}, keep ${settings.backup.keepDaily} daily, ${settings.backup.keepWeekly} weekly, ${settings.backup.keepMonthly} monthly`,
-    `notifications ${channelNames(settings).join(", ") || "log only"}${settings.publicUrl === undefined ? "" : `, links to ${settings.publicUrl}`}`,
-    `llm analysis  ${llmDescription(settings)}`,
-    `csv           imports up to ${settings.csv.importMaxBodyKb} KiB and ${settings.csv.importMaxRows} rows, exports ${settings.csv.exportMaxRows === 0 ? "unlimited" : `up to ${settings.csv.exportMaxRows} rows`}`,
-    `logging       ${settings.logging.level} as ${settings.logging.format}${settings.logging.requests ? ", every request" : ""}`,
-    `admin pass    ${settings.adminPassword === undefined ? "random, printed at first start" : "from configuration"}`
-  ].join("\n")
-}
-
 /** The settings the server runs with. */
 export class ServerSettings extends Context.Tag("@taskdesk/http/ServerSettings")<ServerSettings, Settings>() {
   static readonly layer = (settings: Settings): Layer.Layer<ServerSettings> => Layer.succeed(ServerSettings, settings)
 }
 
+/**
+ * The defaults with the given overrides (in the file's words, e.g. `{ server: { request_timeout: 10 } }`),
+ * no file, no environment: what a host that embeds the API passes. Throws on an invalid setting.
+ */
+export const make = (overrides: Tree = {}): Settings =>
+  Either.getOrThrowWith(resolve({ env: {}, overrides }), (e) => new Error(e.message))
+
 /** Settings for tests: defaults with the given overrides (in the file's words), no file, no environment. */
-export const testSettings = (overrides: Tree = {}): Settings =>
-  Either.getOrThrowWith(load({ env: {}, file: false, overrides }), (e) => new Error(e.message))
+export const testSettings = make

@@ -1,9 +1,12 @@
 /**
- * @taskdesk/http: taskdesk's reference HTTP server. The API definition (`Api`) imports only the
- * core's models and `@effect/platform`, so clients get a typed `HttpApiClient` without the server.
+ * @taskdesk/http: taskdesk's HTTP API as layers a host mounts. The API definition (`Api`) imports only
+ * the core's models and `@effect/platform`, so clients get a typed `HttpApiClient` without the server;
+ * `App` mounts the handlers in a host's Effect router or behind a Node handler. The executable server
+ * (CLI, configuration file, storage by URL, the bot) is `@taskdesk/server`.
  */
 
 export * as Api from "./Api.js"
+export * as App from "./App.js"
 export * as Authentication from "./Authentication.js"
 export * as Accounts from "./auth/Accounts.js"
 export * as AuthApi from "./auth/Api.js"
@@ -12,16 +15,12 @@ export * as PasswordHasher from "./auth/PasswordHasher.js"
 export * as PasswordPolicy from "./auth/PasswordPolicy.js"
 export * as SqlAuthStore from "./auth/SqlAuthStore.js"
 export * as Telegram from "./auth/Telegram.js"
-export * as Cli from "./Cli.js"
 export * as Config from "./Config.js"
 export * as Etag from "./Etag.js"
 export * as HealthProbe from "./health/HealthProbe.js"
+export * as Readiness from "./health/Readiness.js"
 export * as Middleware from "./Middleware.js"
-export * as NotificationChannels from "./notifications/Channels.js"
 export * as Problem from "./Problem.js"
 export * as RateLimiter from "./RateLimiter.js"
-export * as Seed from "./Seed.js"
-export * as Server from "./Server.js"
-export * as Storage from "./Storage.js"
-export * as Jobs from "./scheduler/Jobs.js"
-export * as TelegramWebhook from "./telegram/Webhook.js"
+export * as NodeServe from "./serve/NodeServe.js"
+export * as WebUi from "./WebUi.js"

@@ -1,7 +1,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import * as Taskdesk from "../../http/test/fixtures/taskdeskProcess.js"
+import * as Taskdesk from "../../server/test/fixtures/taskdeskProcess.js"
 import { buildPages } from "../testing/Browser.js"
 
 const dist = Path.resolve(import.meta.dirname, "..", "dist")

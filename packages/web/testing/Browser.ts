@@ -7,7 +7,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { type Browser, chromium, type Page } from "playwright-core"
-import * as Taskdesk from "../../http/test/fixtures/taskdeskProcess.js"
+import * as Taskdesk from "../../server/test/fixtures/taskdeskProcess.js"
 
 export const chromiumPath = "/usr/bin/chromium"
 export const chromiumAvailable = Fs.existsSync(chromiumPath)

@@ -1,20 +1,8 @@
-import { type AuditEvent, EventBus, EventFanout } from "@taskdesk/core"
-import { Effect, Layer, PubSub, Stream } from "effect"
+import { type EventBus, EventFanout } from "@taskdesk/core"
+import type { Layer } from "effect"
 
 /**
- * One instance: the events this process commits, from its `EventBus` (published after commit, in
- * commit order), forwarded once into a hub every connection subscribes to. Enough for SQLite and
- * memory storage, which one process owns.
+ * One instance: the events this process commits, from its `EventBus`, forwarded to every
+ * connection. Pure, so it lives in the core (`EventFanout.layerLocal`); kept here beside `PgFanout`.
  */
-export const layer: Layer.Layer<EventFanout.EventFanout, never, EventBus.EventBus> = Layer.scoped(
-  EventFanout.EventFanout,
-  Effect.gen(function* () {
-    const hub = yield* Effect.acquireRelease(PubSub.unbounded<AuditEvent.AuditEvent>(), PubSub.shutdown)
-    const local = yield* (yield* EventBus.EventBus).subscribe
-    yield* local.pipe(
-      Stream.runForEachChunk((chunk) => PubSub.publishAll(hub, chunk)),
-      Effect.forkScoped
-    )
-    return EventFanout.EventFanout.of({ subscribe: PubSub.subscribe(hub) })
-  })
-)
+export const layer: Layer.Layer<EventFanout.EventFanout, never, EventBus.EventBus> = EventFanout.layerLocal

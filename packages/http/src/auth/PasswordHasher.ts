@@ -1,8 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto"
-import * as Argon2 from "@node-rs/argon2"
 import { Context, Effect, Layer, Redacted } from "effect"
 
-/** Hashes and checks passwords. A port so tests can swap the deliberately slow hash for a fast one. */
+/**
+ * Hashes and checks passwords. A port: the server supplies Argon2id (`@taskdesk/server`'s `Argon2.layer`),
+ * a host its own, tests the fast one below.
+ */
 export class PasswordHasher extends Context.Tag("@taskdesk/http/PasswordHasher")<
   PasswordHasher,
   {
@@ -10,23 +12,15 @@ export class PasswordHasher extends Context.Tag("@taskdesk/http/PasswordHasher")
     readonly verify: (hash: string, password: Redacted.Redacted<string>) => Effect.Effect<boolean>
   }
 >() {
-  /** Argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), off the event loop. */
-  static readonly layerArgon2: Layer.Layer<PasswordHasher> = Layer.succeed(PasswordHasher, {
-    hash: (password) =>
-      Effect.promise((signal) =>
-        Argon2.hash(Redacted.value(password), { memoryCost: 19_456, timeCost: 2, parallelism: 1 }, signal)
-      ),
-    verify: (hash, password) =>
-      hash.startsWith("$argon2")
-        ? Effect.promise((signal) => Argon2.verify(hash, Redacted.value(password), undefined, signal)).pipe(
-            Effect.catchAllDefect(() => Effect.succeed(false))
-          )
-        : Effect.succeed(false)
+  /** For hosts that sign people in themselves: every hash is the same mark, and no password verifies. */
+  static readonly layerDisabled: Layer.Layer<PasswordHasher> = Layer.succeed(PasswordHasher, {
+    hash: () => Effect.succeed("disabled"),
+    verify: () => Effect.succeed(false)
   })
 
   /**
    * INSECURE: salted SHA-256, fast on purpose. For tests only, where Argon2's cost would dominate
-   * the run; hashes it makes are refused by `layerArgon2`.
+   * the run; hashes it makes are refused by Argon2id's verifier.
    */
   static readonly layerInsecureForTests: Layer.Layer<PasswordHasher> = Layer.succeed(PasswordHasher, {
     hash: (password) =>
