@@ -32,7 +32,7 @@ describe("embed-in-express", () => {
   }, 60_000)
 
   it("needs neither the bot nor the executable server, and stays short", async () => {
-    const manifest = JSON.parse(await readFile(`${root}examples/package.json`, "utf8"))
+    const manifest = JSON.parse(await readFile(`${root}examples/embed-in-express/package.json`, "utf8"))
     const names = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
     assert.notInclude(names, "@taskdesk/bot")
     assert.notInclude(names, "@taskdesk/server")
