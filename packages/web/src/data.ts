@@ -36,16 +36,23 @@ const newestFirst = (a: Task.Task, b: Task.Task): number =>
 
 const priorities: ReadonlyArray<Task.Priority> = ["urgent", "high", "normal", "low"]
 
+// How many tasks the tab's last board load found: a board known to be large is fetched in slices.
+const sizeKey = "taskdesk.boardTasks"
+const pageSize = 200
+
 /**
  * Every task the filters match, 200 a page; `onPage` sees what has come so far while more pages follow.
- * Pages follow a cursor, one round trip after another, so the tasks are fetched as one slice per priority
- * side by side (disjoint; one slice when the filters name a priority) and merged in the list's order.
+ * Pages follow a cursor, one round trip after another, so a board that was larger than a page last time is
+ * fetched as one slice per priority side by side (disjoint, merged in the list's order). A small board takes
+ * one request, not four: every request counts against the per-user rate limit.
  */
 export const loadTasks = async (
   filters: TaskFilters,
   onPage?: (sofar: ReadonlyArray<Task.Task>) => void
 ): Promise<ReadonlyArray<Task.Task>> => {
-  const slices = filters.priority === undefined ? priorities : [filters.priority]
+  const large = Number(sessionStorage.getItem(sizeKey) ?? 0) > pageSize
+  const slices: ReadonlyArray<Task.Priority | undefined> =
+    filters.priority !== undefined ? [filters.priority] : large ? priorities : [undefined]
   const found = slices.map((): Array<Task.Task> => [])
   const merged = () => found.flat().sort(newestFirst)
   await Promise.all(
@@ -55,8 +62,8 @@ export const loadTasks = async (
         const page = await call((c) =>
           c.tasks.list({
             urlParams: {
-              limit: 200,
-              priority: [priority],
+              limit: pageSize,
+              ...(priority === undefined ? {} : { priority: [priority] }),
               ...(cursor === undefined ? {} : { cursor }),
               ...(filters.assigneeId === undefined ? {} : { assigneeId: filters.assigneeId }),
               ...(filters.projectId === undefined ? {} : { projectId: filters.projectId }),
@@ -75,7 +82,9 @@ export const loadTasks = async (
       }
     })
   )
-  return merged()
+  const tasks = merged()
+  sessionStorage.setItem(sizeKey, String(tasks.length))
+  return tasks
 }
 
 interface BoardData {
