@@ -5,6 +5,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as esbuild from "esbuild"
+import { barrelImports } from "./barrelImports.mjs"
 
 const here = Path.dirname(fileURLToPath(import.meta.url))
 export const outdir = Path.join(here, "dist")
@@ -29,7 +30,8 @@ export const newestSource = () => {
   newest = Math.max(
     newest,
     Fs.statSync(Path.join(here, "package.json")).mtimeMs,
-    Fs.statSync(fileURLToPath(import.meta.url)).mtimeMs
+    Fs.statSync(fileURLToPath(import.meta.url)).mtimeMs,
+    Fs.statSync(Path.join(here, "barrelImports.mjs")).mtimeMs
   )
   return newest
 }
@@ -87,6 +89,8 @@ export const build = async () => {
     define: { "process.env.NODE_ENV": '"production"' },
     legalComments: "none",
     metafile: true,
+    // Namespaces imported from the module itself, not through the packages' barrels (see barrelImports.mjs).
+    plugins: [barrelImports(Path.join(here, "package.json"))],
     logLevel: "warning"
   })
   const outputs = Object.entries(result.metafile.outputs)

@@ -212,6 +212,32 @@ describe("auth", () => {
           assert.strictEqual(made.status, 201)
         })
       )
+
+      it.effect("a cookie session's refresh renews the cookie and its CSRF token; a bearer session's sets none", () =>
+        Effect.gen(function* () {
+          const manager = yield* person("manager")
+          const signIn = (cookie: boolean) =>
+            raw("/api/auth/login", {
+              method: "POST",
+              body: JSON.stringify({ username: manager.user.username, password, cookie })
+            })
+          const refresh = (refreshToken: string) =>
+            raw("/api/auth/refresh", { method: "POST", body: JSON.stringify({ refreshToken }) })
+          const renewed = yield* refresh((yield* signIn(true)).body.refreshToken as string)
+          assert.strictEqual(renewed.status, 200)
+          const cookies = renewed.headers.getSetCookie()
+          const session = cookies.find((c) => c.startsWith("taskdesk_session="))
+          assert.isDefined(session)
+          assert.match(session!, /HttpOnly/i)
+          assert.isString(renewed.body.csrfToken)
+          const cookie = cookies.map((c) => c.split(";")[0]).join("; ")
+          assert.strictEqual((yield* raw("/api/auth/me", { headers: { cookie } })).status, 200)
+          const bearer = yield* refresh((yield* signIn(false)).body.refreshToken as string)
+          assert.strictEqual(bearer.status, 200)
+          assert.deepStrictEqual(bearer.headers.getSetCookie(), [])
+          assert.isUndefined(bearer.body.csrfToken)
+        })
+      )
     }
   )
 

@@ -1,6 +1,7 @@
 import type { User } from "@taskdesk/core"
 import { lazy, type ReactNode, Suspense, useEffect, useMemo, useState } from "react"
 import { call, forget } from "./api.js"
+import { dropPrefetched, prefetchBoard } from "./data.js"
 import {
   type Dictionary,
   en,
@@ -55,6 +56,7 @@ export const App = () => {
   }, [language])
   const [user, setUser] = useState<User.User | undefined | null>(undefined)
   useEffect(() => {
+    if (location.pathname === "/board") prefetchBoard()
     call((c) => c.account.me()).then(
       (me) => setUser(me),
       () => setUser(null)
@@ -64,6 +66,7 @@ export const App = () => {
   const signOut = () => {
     call((c) => c.account.logout()).finally(() => {
       forget()
+      dropPrefetched()
       setUser(null)
     })
   }
@@ -74,6 +77,7 @@ export const App = () => {
       ) : user === null ? (
         <SignIn
           onSignedIn={(u) => {
+            dropPrefetched()
             setUser(u)
             if (location.pathname === "/" || location.pathname === "/signin") navigate(home(u.role))
           }}

@@ -1,4 +1,4 @@
-import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
+import { FetchHttpClient, type HttpApi, HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
 import { TaskdeskApi } from "@taskdesk/http/Api"
 import { Cause, Effect, Exit, Option } from "effect"
 
@@ -11,25 +11,55 @@ const csrfToken = (): string | undefined => {
   return undefined
 }
 
+/** Same origin, with the session cookie (fetch's default), and the CSRF token on every write. */
+const httpClient = Effect.runSync(
+  HttpClient.HttpClient.pipe(
+    Effect.map(
+      HttpClient.mapRequest((request) => {
+        const token = request.method === "GET" ? undefined : csrfToken()
+        return token === undefined ? request : HttpClientRequest.setHeader(request, "x-csrf-token", token)
+      })
+    ),
+    Effect.provide(FetchHttpClient.layer)
+  )
+)
+
 /**
  * The typed client of the API definition the server implements: a changed endpoint breaks this
- * build. Requests go to the same origin with the session cookie (fetch's default), never a token
- * kept where another site's script could read it.
+ * build. Requests go to the same origin with the session cookie, never a token kept where another
+ * site's script could read it.
  */
-const makeClient = HttpApiClient.make(TaskdeskApi, {
-  transformClient: HttpClient.mapRequest((request) => {
-    const token = request.method === "GET" ? undefined : csrfToken()
-    return token === undefined ? request : HttpClientRequest.setHeader(request, "x-csrf-token", token)
+export type Client =
+  typeof TaskdeskApi extends HttpApi.HttpApi<string, infer Groups, infer ApiError, infer _R>
+    ? HttpApiClient.Client<Groups, ApiError, never>
+    : never
+
+/**
+ * The client, built one endpoint at a time as the page first calls it. Building every endpoint of
+ * the API up front (`HttpApiClient.make`) made a decoder for each of its responses and errors, some
+ * hundred milliseconds of a first load that calls a handful of them.
+ */
+const client: Client = Object.fromEntries(
+  Object.entries(TaskdeskApi.groups).map(([group, definition]) => {
+    const methods: Record<string, unknown> = {}
+    for (const endpoint of Object.keys(definition.endpoints)) {
+      let method: unknown
+      Object.defineProperty(methods, endpoint, {
+        enumerable: true,
+        get: () => {
+          if (method === undefined) {
+            // The names come from the definition itself; the cast only forgoes checking them a second time.
+            method = Effect.runSync(HttpApiClient.endpoint(TaskdeskApi, { group, endpoint, httpClient } as never))
+          }
+          return method
+        }
+      })
+    }
+    return [group, methods]
   })
-}).pipe(Effect.provide(FetchHttpClient.layer))
+) as Client
 
-export type Client = Effect.Effect.Success<typeof makeClient>
-
-let client: Client | undefined
-const getClient = (): Client => {
-  if (client === undefined) client = Effect.runSync(makeClient)
-  return client
-}
+const getClient = (): Client => client
 
 /** A failed call, with what the page needs to say about it. */
 export class ApiFailure extends Error {

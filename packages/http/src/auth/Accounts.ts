@@ -91,7 +91,9 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
             hash: Tokens.hash(refreshToken),
             id: Tokens.newId(),
             kind: "refresh",
-            csrf: null,
+            // Marks a cookie session, so its refresh issues a cookie session again (it read null before, and a
+            // renewed browser session came back without its cookie: signed out at the next call).
+            csrf: csrfToken === undefined ? null : Tokens.hash(csrfToken),
             expiresAt: now + refreshMillis
           }
         ])

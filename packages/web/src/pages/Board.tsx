@@ -1,7 +1,7 @@
 import { type Project, Task, type User } from "@taskdesk/core"
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react"
 import { call } from "../api.js"
-import { loadPeople, loadProjects, loadTasks, type TaskFilters } from "../data.js"
+import { loadPeople, loadProjects, loadTasks, type TaskFilters, takePrefetched } from "../data.js"
 import { type Translate, useT } from "../i18n.js"
 import { about, useLive } from "../live.js"
 import { onLink } from "../router.js"
@@ -81,12 +81,15 @@ export const Board = () => {
   const generation = useRef(0)
   const tasks = useLoad(() => {
     const mine = ++generation.current
-    return loadTasks(filters, (sofar) => {
-      if (generation.current === mine) tasks.setData(sofar)
-    })
+    const load = () =>
+      loadTasks(filters, (sofar) => {
+        if (generation.current === mine) tasks.setData(sofar)
+      })
+    // The first load has no filters yet: what was asked for beside the session check, if anything.
+    return mine === 1 ? takePrefetched("tasks", load) : load()
   }, [JSON.stringify(filters)])
-  const people = useLoad(loadPeople, [])
-  const projects = useLoad(loadProjects, [])
+  const people = useLoad(() => takePrefetched("people", loadPeople), [])
+  const projects = useLoad(() => takePrefetched("projects", loadProjects), [])
   const [message, setMessage] = useState<string | undefined>(undefined)
   const action = useAction()
   const mode = useLive(tasks.reload, relevant)
