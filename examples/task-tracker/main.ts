@@ -45,10 +45,10 @@ const walkthrough = (llm: FakeOpenAi.FakeOpenAi) =>
     }
     // Data not signed with the server's bot token (forged, or from another bot) is refused.
     const forged = yield* anonymous.auth
-      .telegram({ payload: signLogin(fields, "654321:another-bot") })
+      .telegram({ payload: signLogin(fields, "654321:another-bot"), urlParams: {} })
       .pipe(Effect.flip)
     console.log(`forged login data: refused (${forged._tag})`)
-    const session = yield* anonymous.auth.telegram({ payload: signLogin(fields, botToken) })
+    const session = yield* anonymous.auth.telegram({ payload: signLogin(fields, botToken), urlParams: {} })
     console.log(`signed in as ${session.user.name} (${session.user.role}), token expires in ${session.expiresIn} s`)
     const api = yield* HttpApiClient.make(TaskdeskApi, {
       baseUrl,

@@ -465,6 +465,10 @@ export const resolve = (sources: Sources): Either.Either<Settings, ConfigError> 
   )
 }
 
+/** The bot of the Telegram Login Widget: its username, when both it and the bot token are configured. */
+export const telegramBot = (settings: Settings): string | undefined =>
+  settings.security.telegramBotToken === undefined ? undefined : settings.telegram.botUsername
+
 /** The settings the server runs with. */
 export class ServerSettings extends Context.Tag("@taskdesk/http/ServerSettings")<ServerSettings, Settings>() {
   static readonly layer = (settings: Settings): Layer.Layer<ServerSettings> => Layer.succeed(ServerSettings, settings)

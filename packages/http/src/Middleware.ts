@@ -27,7 +27,7 @@ import { TaskdeskApi } from "./Api.js"
 import { securityEvent } from "./auth/Accounts.js"
 import { AuthStore } from "./auth/AuthStore.js"
 import * as Tokens from "./auth/Tokens.js"
-import { ServerSettings } from "./Config.js"
+import { ServerSettings, telegramBot } from "./Config.js"
 import { maxJsonDepth, nestsDeeperThan } from "./JsonDepth.js"
 import * as Problem from "./Problem.js"
 import { secretRoutes } from "./ReturnsSecret.js"
@@ -80,9 +80,12 @@ const otherHeaders = { ...securityHeaders, "content-security-policy": apiPolicy 
 const apiHeaders = { ...otherHeaders, "cache-control": "no-store" }
 const docsHeaders = { ...securityHeaders, "content-security-policy": docsPolicy }
 // The web pages load their own scripts and styles and talk only to this origin (the API, its event stream).
-const webPolicy =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
-const webHeaders = { ...securityHeaders, "content-security-policy": webPolicy }
+// With a Telegram bot, the sign-in page also loads the Login Widget's script, which shows its button in a frame
+// from oauth.telegram.org; the widget runs in its redirect mode, so no 'unsafe-eval' is needed.
+const webPolicy = (telegram: boolean) =>
+  telegram
+    ? "default-src 'self'; script-src 'self' https://telegram.org; frame-src https://oauth.telegram.org; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+    : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 
 const pathOf = (url: string) => {
   const q = url.indexOf("?")
@@ -141,6 +144,10 @@ export class RequestPipeline extends Effect.Service<RequestPipeline>()("@taskdes
   scoped: Effect.gen(function* () {
     const settings = yield* ServerSettings
     const store = yield* AuthStore
+    const webHeaders = {
+      ...securityHeaders,
+      "content-security-policy": webPolicy(telegramBot(settings) !== undefined)
+    }
     const limitBytes = settings.server.maxBodyKb * 1024
     // File uploads (the CSV imports) have a limit of their own and take CSV rather than JSON.
     const uploadLimitBytes = settings.csv.importMaxBodyKb * 1024

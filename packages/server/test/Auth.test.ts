@@ -166,24 +166,25 @@ describe("auth", () => {
           const fields = { id: telegramId, first_name: "Иван", username: "ivan_tg", auth_date: now }
           const signed = { ...fields, hash: Telegram.sign(fields, botToken) }
           const api = yield* client()
-          const session = yield* api.auth.telegram({ payload: signed })
+          const session = yield* api.auth.telegram({ payload: signed, urlParams: {} })
           assert.strictEqual(session.user.id, linked.id)
           // Fields Telegram adds later are covered by the signature too.
           const extended = { ...fields, allows_write_to_pm: "true" }
           const withExtra = yield* api.auth.telegram({
-            payload: { ...extended, hash: Telegram.sign(extended, botToken) }
+            payload: { ...extended, hash: Telegram.sign(extended, botToken) },
+            urlParams: {}
           })
           assert.strictEqual(withExtra.user.id, linked.id)
-          const tampered = yield* api.auth.telegram({ payload: { ...signed, first_name: "Mallory" } }).pipe(Effect.flip)
+          const tampered = yield* api.auth.telegram({ payload: { ...signed, first_name: "Mallory" }, urlParams: {} }).pipe(Effect.flip)
           assert.strictEqual(tampered._tag, "Unauthorized")
           const oldFields = { ...fields, auth_date: now - 2 * 86_400 }
           const stale = yield* api.auth
-            .telegram({ payload: { ...oldFields, hash: Telegram.sign(oldFields, botToken) } })
+            .telegram({ payload: { ...oldFields, hash: Telegram.sign(oldFields, botToken) }, urlParams: {} })
             .pipe(Effect.flip)
           assert.strictEqual(stale._tag, "Unauthorized")
           const strangerFields = { ...fields, id: telegramId + 1 }
           const stranger = yield* api.auth
-            .telegram({ payload: { ...strangerFields, hash: Telegram.sign(strangerFields, botToken) } })
+            .telegram({ payload: { ...strangerFields, hash: Telegram.sign(strangerFields, botToken) }, urlParams: {} })
             .pipe(Effect.flip)
           assert.strictEqual(stranger._tag, "Unauthorized")
         })

@@ -303,7 +303,8 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
         readonly id: number
         readonly hash: string
         readonly auth_date: number
-      }
+      },
+      options: { readonly cookie?: boolean | undefined } = {}
     ) {
       const botToken = settings.security.telegramBotToken
       if (botToken === undefined) return yield* refused("Telegram sign-in is not configured on this server")
@@ -326,7 +327,7 @@ export class Accounts extends Effect.Service<Accounts>()("@taskdesk/http/Account
         return yield* refused("no active user is linked to this Telegram account")
       }
       yield* securityEvent("login.succeeded", { userId: user.value.id, via: "telegram" })
-      return yield* issue(user.value, Tokens.newId(), false)
+      return yield* issue(user.value, Tokens.newId(), options.cookie ?? false)
     })
 
     /**

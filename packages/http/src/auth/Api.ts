@@ -51,6 +51,16 @@ export const TelegramLogin = Schema.Struct(
 )
 export type TelegramLogin = typeof TelegramLogin.Type
 
+/** `?session=cookie`: also set the session cookie, for browsers (the body is Telegram's, all of it signed). */
+export const TelegramSessionQuery = Schema.Struct({ session: Schema.optional(Schema.Literal("cookie")) })
+
+/** The ways to sign in this server offers, for the sign-in page. */
+export class Providers extends Schema.Class<Providers>("Providers")({
+  password: Schema.Literal(true),
+  /** The bot for the Telegram Login Widget: set only when both the bot token and its username are configured. */
+  telegramBot: Schema.NullOr(Schema.String)
+}) {}
+
 export const ChangePassword = strict(
   Schema.Struct({
     currentPassword: Secret,
@@ -67,9 +77,11 @@ export class AuthApi extends HttpApiGroup.make("auth")
   .add(
     HttpApiEndpoint.post("telegram", "/telegram")
       .setPayload(TelegramLogin)
+      .setUrlParams(TelegramSessionQuery)
       .addSuccess(Session)
       .annotate(ReturnsSecret, true)
   )
+  .add(HttpApiEndpoint.get("providers", "/providers").addSuccess(Providers))
   .prefix("/api/auth") {}
 
 /** The signed-in person's own session. */

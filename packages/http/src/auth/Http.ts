@@ -3,14 +3,14 @@ import { Actor, Errors, Users } from "@taskdesk/core"
 import { DateTime, Effect, Layer, Option, Redacted } from "effect"
 import { TaskdeskApi } from "../Api.js"
 import { Authentication, csrfCookie, sessionCookie } from "../Authentication.js"
-import { ServerSettings } from "../Config.js"
+import { ServerSettings, telegramBot } from "../Config.js"
 import { WsTickets } from "../live/Tickets.js"
 import { requestUser } from "../Middleware.js"
 import { TooManyRequests, Unauthorized } from "../Problem.js"
 import { RateLimiter } from "../RateLimiter.js"
 import * as Dispatcher from "../serve/Dispatcher.js"
 import { Accounts, type Authenticated, type IssuedSession } from "./Accounts.js"
-import { ApiToken, CreatedApiToken, Session } from "./Api.js"
+import { ApiToken, CreatedApiToken, Providers, Session } from "./Api.js"
 import type { StoredToken } from "./AuthStore.js"
 import * as SignInLimits from "./SignInLimits.js"
 import * as Tokens from "./Tokens.js"
@@ -125,6 +125,7 @@ export const AuthLive = Dispatcher.group(TaskdeskApi, "auth", (handlers) =>
     const settings = yield* ServerSettings
     const limits = SignInLimits.make(limiter, settings)
     const secureCookies = !isLoopback(settings.server.host)
+    const providers = new Providers({ password: true, telegramBot: telegramBot(settings) ?? null })
 
     const setCookies = (issued: IssuedSession) =>
       HttpApp.appendPreResponseHandler((_, response) =>
@@ -182,12 +183,16 @@ export const AuthLive = Dispatcher.group(TaskdeskApi, "auth", (handlers) =>
           return toSession(issued)
         })
       )
-      .handle("telegram", ({ payload, request }) =>
+      .handle("telegram", ({ payload, request, urlParams }) =>
         Effect.gen(function* () {
           yield* limits.admit(request)
-          return toSession(yield* accounts.telegram(payload))
+          const cookie = urlParams.session === "cookie"
+          const issued = yield* accounts.telegram(payload, { cookie })
+          if (cookie) yield* setCookies(issued)
+          return toSession(issued)
         })
       )
+      .handle("providers", () => Effect.succeed(providers))
   })
 )
 
