@@ -175,7 +175,9 @@ describe("auth", () => {
             urlParams: {}
           })
           assert.strictEqual(withExtra.user.id, linked.id)
-          const tampered = yield* api.auth.telegram({ payload: { ...signed, first_name: "Mallory" }, urlParams: {} }).pipe(Effect.flip)
+          const tampered = yield* api.auth
+            .telegram({ payload: { ...signed, first_name: "Mallory" }, urlParams: {} })
+            .pipe(Effect.flip)
           assert.strictEqual(tampered._tag, "Unauthorized")
           const oldFields = { ...fields, auth_date: now - 2 * 86_400 }
           const stale = yield* api.auth

@@ -58,7 +58,11 @@ describe("the Telegram Login Widget's server side", () => {
         const write = JSON.stringify({ title: "Signed in with Telegram" })
         const forged = yield* raw("/api/tasks", { method: "POST", body: write, headers: { cookie } })
         assert.strictEqual(forged.status, 403)
-        const made = yield* raw("/api/tasks", { method: "POST", body: write, headers: { cookie, "x-csrf-token": csrf } })
+        const made = yield* raw("/api/tasks", {
+          method: "POST",
+          body: write,
+          headers: { cookie, "x-csrf-token": csrf }
+        })
         assert.strictEqual(made.status, 201)
 
         const unknownMode = yield* raw("/api/auth/telegram?session=local", { method: "POST", body })

@@ -18,6 +18,7 @@ import { SignIn } from "./pages/SignIn.js"
 import { isSignedOut } from "./problem.js"
 import { navigate, onLink, usePath } from "./router.js"
 import { home, mayUse, type Page, SessionContext } from "./session.js"
+import { callbackPath } from "./telegram.js"
 
 // Pages a role uses less often load when first opened, keeping the first load small.
 const Inbox = lazy(() => import("./pages/Inbox.js"))
@@ -120,7 +121,7 @@ const Shell = ({ user, onSignOut }: { user: User.User; onSignOut: () => void }) 
   const path = usePath()
   const [first] = path.split("/").filter((s) => s !== "")
   useEffect(() => {
-    if (path === "/" || path === "/signin") navigate(home(user.role))
+    if (path === "/" || path === "/signin" || path === callbackPath) navigate(home(user.role))
   }, [path, user.role])
   // A new page takes the focus, so keyboard and screen-reader users start at its content.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the page changes

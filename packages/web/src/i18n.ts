@@ -3,6 +3,7 @@ import { createContext, useContext } from "react"
 export const en = {
   appName: "taskdesk",
   signIn: "Sign in",
+  signInTelegram: "Or sign in with Telegram:",
   signOut: "Sign out",
   username: "Username",
   password: "Password",
@@ -131,6 +132,8 @@ export const en = {
   err_transition: "This move is not allowed: {from} → {to}.",
   err_unauthorized: "Your session has ended; sign in again.",
   err_badLogin: "Wrong username or password.",
+  err_telegram:
+    "Telegram sign-in was refused: this Telegram account is not linked to a user here, or the sign-in is too old. Try again, or use your password.",
   err_forbidden: "You may not do this.",
   err_notFound: "It no longer exists, or you may not see it.",
   err_invalid: "Please check the highlighted fields: {detail}",

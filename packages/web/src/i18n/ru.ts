@@ -4,6 +4,7 @@ import type { Dictionary } from "../i18n.js"
 const ru: Dictionary = {
   appName: "taskdesk",
   signIn: "Войти",
+  signInTelegram: "Или войдите через Telegram:",
   signOut: "Выйти",
   username: "Имя пользователя",
   password: "Пароль",
@@ -132,6 +133,8 @@ const ru: Dictionary = {
   err_transition: "Такой переход невозможен: {from} → {to}.",
   err_unauthorized: "Сеанс завершён; войдите снова.",
   err_badLogin: "Неверное имя пользователя или пароль.",
+  err_telegram:
+    "Вход через Telegram отклонён: этот аккаунт Telegram не связан с пользователем или вход устарел. Повторите или войдите по паролю.",
   err_forbidden: "Вам это действие недоступно.",
   err_notFound: "Запись не найдена или недоступна.",
   err_invalid: "Проверьте поля: {detail}",

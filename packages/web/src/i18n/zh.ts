@@ -4,6 +4,7 @@ import type { Dictionary } from "../i18n.js"
 const zh: Dictionary = {
   appName: "taskdesk",
   signIn: "登录",
+  signInTelegram: "或使用 Telegram 登录：",
   signOut: "退出",
   username: "用户名",
   password: "密码",
@@ -132,6 +133,7 @@ const zh: Dictionary = {
   err_transition: "不允许此移动：{from} → {to}。",
   err_unauthorized: "会话已结束，请重新登录。",
   err_badLogin: "用户名或密码错误。",
+  err_telegram: "Telegram 登录被拒绝：此 Telegram 账号未关联用户，或登录已过期。请重试，或使用密码登录。",
   err_forbidden: "您无权执行此操作。",
   err_notFound: "内容不存在或您无权查看。",
   err_invalid: "请检查字段：{detail}",
