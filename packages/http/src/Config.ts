@@ -190,7 +190,10 @@ const NotificationsSection = Schema.Struct({
 }).annotations(strict)
 
 const TelegramSection = Schema.Struct({
-  /** The bot's username (without @), for `https://t.me/<bot>?start=<code>` links. */
+  /**
+   * The bot's username (without @), for `https://t.me/<bot>?start=<code>` links; with
+   * `security.telegram_bot_token`, the sign-in page also offers the Telegram Login Widget.
+   */
   botUsername: optionalKey("bot_username", Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_]{3,64}$/))),
   /** Checked on every webhook call (`X-Telegram-Bot-Api-Secret-Token`); the webhook is off without it. */
   webhookSecret: optionalKey("webhook_secret", WebhookSecret),
