@@ -1,11 +1,12 @@
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
 import { PgClient } from "@effect/sql-pg"
-import { type AuditEvent, EventBus, EventFanout, EventLog } from "@taskdesk/core"
-import { Chunk, Duration, Effect, Layer, Option, PubSub, Queue, Schedule, Stream } from "effect"
+import { EventBus, EventFanout } from "@taskdesk/core"
+import { Chunk, Duration, Effect, Layer, PubSub, Schedule, Stream } from "effect"
 import Pg from "pg"
 import * as Dialect from "../sql/Dialect.js"
 import * as SqlEventLog from "../sql/SqlEventLog.js"
+import * as LogReader from "./LogReader.js"
 
 export interface PgFanoutConfig {
   /** The same database the storage uses. */
@@ -19,8 +20,6 @@ export interface PgFanoutConfig {
 /** The channel of a schema: notifications are database-wide, schemas sharing a database must not hear each other. */
 export const channelOf = (schema: string | undefined): string =>
   (schema === undefined ? "taskdesk_events" : `taskdesk_events_${schema}`).slice(0, 63).toLowerCase()
-
-const page = 500
 
 const types = {
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
@@ -59,41 +58,17 @@ export const make = (config: PgFanoutConfig) =>
   Effect.gen(function* () {
     const pg = yield* PgClient.PgClient
     const sql = yield* SqlClient.SqlClient
-    const log = yield* EventLog.EventLog
     const bus = yield* EventBus.EventBus
     const channel = channelOf(config.schema)
-    const hub = yield* Effect.acquireRelease(PubSub.unbounded<AuditEvent.AuditEvent>(), PubSub.shutdown)
-
-    const [latest] = yield* sql<{ readonly s: number }>`SELECT COALESCE(MAX(sequence), 0) AS s FROM events`
-    let last = Number(latest?.s ?? 0)
-
-    // Reads whatever was committed after `last`, in order; one reader at a time (a single fiber).
-    const catchUp = Effect.gen(function* () {
-      for (;;) {
-        const rows = yield* log.list({ after: Option.some(last as never), about: Option.none(), limit: page })
-        if (rows.length === 0) return
-        yield* PubSub.publishAll(hub, rows)
-        last = rows[rows.length - 1]!.sequence
-        if (rows.length < page) return
-      }
-    })
-
-    // Wake-ups coalesce: a burst of notifications while reading is one more read, not one each.
-    const wake = yield* Queue.sliding<void>(1)
-    yield* Queue.take(wake).pipe(
-      Effect.zipRight(catchUp),
-      Effect.catchAllCause((cause) => Effect.logWarning("event fan-out: reading the log failed", cause)),
-      Effect.forever,
-      Effect.forkScoped
-    )
+    const reader = yield* LogReader.make
 
     yield* pg.listen(channel).pipe(
-      Stream.runForEach((payload) => (Number(payload) > last ? Queue.offer(wake, undefined) : Effect.void)),
+      Stream.runForEach((payload) => (Number(payload) > reader.last() ? reader.wake : Effect.void)),
       Effect.tapErrorCause((cause) => Effect.logWarning("event fan-out: listening failed; retrying", cause)),
       Effect.retry(Schedule.spaced(Duration.seconds(1))),
       Effect.forkScoped
     )
-    yield* Queue.offer(wake, undefined).pipe(
+    yield* reader.wake.pipe(
       Effect.repeat(Schedule.spaced(config.pollInterval ?? Duration.seconds(5))),
       Effect.forkScoped
     )
@@ -109,7 +84,7 @@ export const make = (config: PgFanoutConfig) =>
       Effect.forkScoped
     )
 
-    return EventFanout.EventFanout.of({ subscribe: PubSub.subscribe(hub) })
+    return EventFanout.EventFanout.of({ subscribe: PubSub.subscribe(reader.hub) })
   })
 
 /** The PostgreSQL fan-out, on a pool of its own to the storage's database. */

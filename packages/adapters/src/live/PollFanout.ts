@@ -1,9 +1,9 @@
-import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { type AuditEvent, EventBus, EventFanout, EventLog } from "@taskdesk/core"
-import { Duration, Effect, Layer, Option, PubSub, Queue, Schedule, Stream } from "effect"
+import { EventBus, EventFanout } from "@taskdesk/core"
+import { Duration, Effect, Layer, PubSub, Schedule, Stream } from "effect"
 import * as SqlEventLog from "../sql/SqlEventLog.js"
 import * as SqlStorage from "../sql/SqlStorage.js"
+import * as LogReader from "./LogReader.js"
 
 export interface PollFanoutConfig {
   /** The same MySQL or MariaDB database the storage uses. */
@@ -11,8 +11,6 @@ export interface PollFanoutConfig {
   /** How often to read the log for other instances' commits. Default 500 ms. */
   readonly pollInterval?: Duration.DurationInput | undefined
 }
-
-const page = 500
 
 /**
  * Several instances over a database without notifications (MySQL, MariaDB). Every instance reads
@@ -24,34 +22,9 @@ const page = 500
  */
 export const make = (config: Pick<PollFanoutConfig, "pollInterval">) =>
   Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    const log = yield* EventLog.EventLog
     const bus = yield* EventBus.EventBus
-    const hub = yield* Effect.acquireRelease(PubSub.unbounded<AuditEvent.AuditEvent>(), PubSub.shutdown)
-
-    const [latest] = yield* sql<{ readonly s: unknown }>`SELECT COALESCE(MAX(sequence), 0) AS s FROM events`
-    let last = Number(latest?.s ?? 0)
-
-    // Reads whatever was committed after `last`, in order; one reader at a time (a single fiber).
-    const catchUp = Effect.gen(function* () {
-      for (;;) {
-        const rows = yield* log.list({ after: Option.some(last as never), about: Option.none(), limit: page })
-        if (rows.length === 0) return
-        yield* PubSub.publishAll(hub, rows)
-        last = rows[rows.length - 1]!.sequence
-        if (rows.length < page) return
-      }
-    })
-
-    // Wake-ups coalesce: ticks and local commits while reading are one more read, not one each.
-    const wake = yield* Queue.sliding<void>(1)
-    yield* Queue.take(wake).pipe(
-      Effect.zipRight(catchUp),
-      Effect.catchAllCause((cause) => Effect.logWarning("event fan-out: reading the log failed", cause)),
-      Effect.forever,
-      Effect.forkScoped
-    )
-    yield* Queue.offer(wake, undefined).pipe(
+    const reader = yield* LogReader.make
+    yield* reader.wake.pipe(
       Effect.repeat(Schedule.spaced(config.pollInterval ?? Duration.millis(500))),
       Effect.forkScoped
     )
@@ -59,11 +32,11 @@ export const make = (config: Pick<PollFanoutConfig, "pollInterval">) =>
     // This instance's own commits need not wait for the next tick.
     const local = yield* bus.subscribe
     yield* local.pipe(
-      Stream.runForEachChunk(() => Queue.offer(wake, undefined)),
+      Stream.runForEachChunk(() => reader.wake),
       Effect.forkScoped
     )
 
-    return EventFanout.EventFanout.of({ subscribe: PubSub.subscribe(hub) })
+    return EventFanout.EventFanout.of({ subscribe: PubSub.subscribe(reader.hub) })
   })
 
 /** The polling fan-out for MySQL or MariaDB, on a connection of its own to the storage's database. */
