@@ -74,9 +74,9 @@ export * as JobSchedule from "./JobSchedule.js"
 export * as JobStore from "./JobStore.js"
 /** Instants on a zone's wall clock, for messages. */
 export * as LocalTime from "./LocalTime.js"
-/** Every storage port in memory: `MemoryStorage.layer`. */
+/** Every storage port in memory: `MemoryStorage.layer`, or over a store of your own: `MemoryStorage.layerOver`. */
 export * as MemoryStorage from "./memory/MemoryStorage.js"
-/** The in-memory database under `MemoryStorage`: snapshots, real transactions. */
+/** The store under `MemoryStorage`: its contract (`MemoryStore.Store`) and the in-memory database, with real transactions. */
 export * as MemoryStore from "./memory/MemoryStore.js"
 /** Telegram link codes in memory. */
 export * as MemoryTelegramLinks from "./memory/MemoryTelegramLinks.js"

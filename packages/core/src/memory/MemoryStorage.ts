@@ -16,20 +16,28 @@ import * as MemoryTemplateRepo from "./MemoryTemplateRepo.js"
 import * as MemoryTransaction from "./MemoryTransaction.js"
 import * as MemoryUserRepo from "./MemoryUserRepo.js"
 
+/**
+ * Every storage port over the `MemoryStore` that `store` builds, all sharing it (so one transaction spans them
+ * all). The repos keep rows in its tables and answer queries by scanning them, with the core's own sorting and
+ * paging, so any store keeping the `MemoryStore.Store` contract passes the storage conformance suite.
+ */
+export const layerOver = <E, R>(store: Layer.Layer<MemoryStore, E, R>): Layer.Layer<Storage, E, R> =>
+  Layer.mergeAll(
+    MemoryTransaction.layer,
+    MemoryEventLog.layer,
+    MemoryUserRepo.layer,
+    MemoryTaskRepo.layer,
+    MemoryTemplateRepo.layer,
+    MemoryAssignmentRepo.layer,
+    MemoryCommentRepo.layer,
+    MemoryProjectRepo.layer,
+    MemoryDocumentRepo.layer,
+    MemoryRepairRequestRepo.layer,
+    MemoryStatisticsRepo.layer,
+    MemoryJobStore.layer,
+    MemoryOutbox.layer,
+    MemoryExternalRefs.layer
+  ).pipe(Layer.provide(store))
+
 /** Every storage port in process, sharing one store with real transactions. Fresh per build. */
-export const layer: Layer.Layer<Storage> = Layer.mergeAll(
-  MemoryTransaction.layer,
-  MemoryEventLog.layer,
-  MemoryUserRepo.layer,
-  MemoryTaskRepo.layer,
-  MemoryTemplateRepo.layer,
-  MemoryAssignmentRepo.layer,
-  MemoryCommentRepo.layer,
-  MemoryProjectRepo.layer,
-  MemoryDocumentRepo.layer,
-  MemoryRepairRequestRepo.layer,
-  MemoryStatisticsRepo.layer,
-  MemoryJobStore.layer,
-  MemoryOutbox.layer,
-  MemoryExternalRefs.layer
-).pipe(Layer.provide(MemoryStore.Default))
+export const layer: Layer.Layer<Storage> = layerOver(MemoryStore.Default)

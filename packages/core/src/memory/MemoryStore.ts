@@ -4,12 +4,47 @@ import { DuplicateKey, NotFound, VersionConflict } from "../Errors.js"
 /** All tables of the in-memory store: table name → (key → row). Persistent maps make snapshots free. */
 type State = HashMap.HashMap<string, HashMap.HashMap<unknown, unknown>>
 
-/** One table of the in-memory store, read and written through the current transaction if any. */
+/**
+ * One table of a store: rows by key, read and written through the transaction the calling fiber runs in, if any.
+ * Keys are strings or integers. A row comes back as the value that was put (the core's model instances, e.g.
+ * `Task.Task`), not a plain copy of it.
+ */
 export interface Table<K, V> {
+  /** The row under `key`, as last put in the current transaction, or as committed outside one. */
   readonly get: (key: K) => Effect.Effect<Option.Option<V>>
+  /** Every row of the table, in no particular order: the repos sort what they list. */
   readonly values: Effect.Effect<ReadonlyArray<V>>
+  /** Sets the row under `key`; outside a transaction, a transaction of its own. */
   readonly put: (key: K, value: V) => Effect.Effect<void>
+  /** Deletes the row under `key`, if any; outside a transaction, a transaction of its own. */
   readonly remove: (key: K) => Effect.Effect<void>
+}
+
+/**
+ * What the core's table-based repos (`MemoryStorage.layerOver`) ask of a store. The built-in one keeps
+ * everything in process (`MemoryStore.Default`); an embedder's own store over Redis, a file or a key-value
+ * service builds this shape and gives it to `MemoryStore.make`. The contract, which the storage conformance
+ * suite (`storageConformance` in `@taskdesk/core/testing`) exercises through the ports:
+ *
+ * - `table(name)` gives the same rows for the same name on every call; rows come back as given: a store that
+ *   serialises them must decode them back to the core's model instances (`Task.Task`, `Job.JobRun`, …) and
+ *   branded strings, with dates and options intact.
+ * - `transaction(effect)` is all-or-nothing: on success every write of `effect` becomes visible at once, on
+ *   failure, defect or interruption none does. Inside a transaction it joins the enclosing one (no savepoints).
+ *   Write transactions must not interleave: the repos check a key or a version and then write, and count on
+ *   nobody writing in between (the built-in store lets one writer at a time in, as SQLite does).
+ * - Reads inside a transaction see its own writes; readers outside a transaction see committed state only,
+ *   never half a transaction.
+ * - `nextSequence(name)` is a counter (1, 2, …) that rolls back with its transaction like any row, so the
+ *   event log's sequences grow in commit order without gaps.
+ */
+export interface Store {
+  /** The table named `name` (e.g. `tasks`, `events`, `job_runs`); the repos give the names. */
+  readonly table: <K, V>(name: string) => Table<K, V>
+  /** Runs `effect` in a transaction; inside one already, it joins it. */
+  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** The next value of a named counter (1, 2, …), rolled back with its transaction like any row. */
+  readonly nextSequence: (name: string) => Effect.Effect<number>
 }
 
 /**
@@ -68,7 +103,8 @@ export class MemoryStore extends Effect.Service<MemoryStore>()("@taskdesk/core/m
         return [next, HashMap.set(s, "__sequences", HashMap.set(rows, name, next))]
       })
 
-    return { table, transaction, nextSequence } as const
+    const store: Store = { table, transaction, nextSequence }
+    return store
   })
 }) {}
 
