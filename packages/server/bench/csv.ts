@@ -67,7 +67,7 @@ if (!Fs.existsSync(filename)) {
           // The bench data names projects that do not exist; an export reads only the task rows.
           (t) => new Task.Task({ ...t, projectId: Option.none() })
         )
-        yield* tx.run(Effect.forEach(rows, (t) => tasks.insert(t), { discard: true }))
+        yield* tx.run(tasks.insertMany(rows))
       }
     }).pipe(Effect.orDie, Effect.provide(SqlStorage.layerSqlite({ filename })))
   )
