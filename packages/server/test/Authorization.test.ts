@@ -170,6 +170,8 @@ const rows: Record<string, Row> = {
       }),
     expect: expect("200 200 200 200 200 200 401")
   },
+  // Public: the sign-in page asks it before anybody signs in.
+  "auth.providers": { request: none, expect: expect("200 200 200 200 200 200 200") },
   "auth.telegram": {
     // No bot token is configured on this server: Telegram sign-in is refused for everybody.
     request: () => Effect.succeed({ body: { id: 1, auth_date: 1, hash: "0".repeat(64) } }),
