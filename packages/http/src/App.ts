@@ -149,10 +149,12 @@ export const layerDomain = <S, E, R>(
     )
   )
 
-/** 128 random bits, base64url: a one-time Telegram link code. */
+/**
+ * 128 random bits, base64url: a one-time Telegram link code. The adapters' `TelegramLinkCodes.newCode`
+ * is the same; the API does not depend on the adapters, so it keeps its own two lines.
+ */
 const linkCode = Effect.sync(() => randomBytes(16).toString("base64url"))
 
-/** What `layerInMemory` lets a host choose; everything else has a default. */
 /** What a host's job handlers and channel may use: the domain and its storage. */
 export type HostServices =
   | TaskDesk.Services
@@ -161,6 +163,7 @@ export type HostServices =
   | IdGenerator.IdGenerator
   | EventBus.EventBus
 
+/** What `layerInMemory` lets a host choose; everything else has a default. */
 export interface InMemoryOptions {
   /** Who may do what; the core's default rules when absent. */
   readonly policy?: Layer.Layer<Policy.Policy> | undefined

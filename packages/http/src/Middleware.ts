@@ -83,9 +83,15 @@ const docsHeaders = { ...securityHeaders, "content-security-policy": docsPolicy 
 // With a Telegram bot, the sign-in page also loads the Login Widget's script, which shows its button in a frame
 // from oauth.telegram.org; the widget runs in its redirect mode, so no 'unsafe-eval' is needed.
 const webPolicy = (telegram: boolean) =>
-  telegram
-    ? "default-src 'self'; script-src 'self' https://telegram.org; frame-src https://oauth.telegram.org; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
-    : "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+  [
+    "default-src 'self'",
+    telegram ? "script-src 'self' https://telegram.org" : "script-src 'self'",
+    ...(telegram ? ["frame-src https://oauth.telegram.org"] : []),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "frame-ancestors 'none'"
+  ].join("; ")
 
 const pathOf = (url: string) => {
   const q = url.indexOf("?")
