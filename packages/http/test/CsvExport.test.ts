@@ -72,4 +72,21 @@ describe("CSV export stream", () => {
       assert.isAtMost(reads.count, 5)
     }).pipe(Effect.provide(services))
   )
+
+  it.effect("lets the event loop turn between pages, so a long export does not hold up other requests", () =>
+    Effect.gen(function* () {
+      const { reads, list } = pagedList()
+      const body = yield* Export.tasks(list, { bom: false, maxRows: 0 })
+      // Queued before the export runs: it runs at the loop's next turn, which a stream of
+      // synchronous pages never reaches until it ends unless it yields to the loop itself.
+      let readsWhenTheLoopTurned: number | undefined
+      setImmediate(() => {
+        readsWhenTheLoopTurned = reads.count
+      })
+      yield* Stream.runDrain(body)
+      assert.strictEqual(reads.count, 20)
+      assert.isDefined(readsWhenTheLoopTurned)
+      assert.isBelow(readsWhenTheLoopTurned!, 3, "the loop turned before the third page was read")
+    }).pipe(Effect.provide(services))
+  )
 })
