@@ -2,7 +2,9 @@
  * `pnpm --filter @taskdesk/server bench:csv` (also run by `pnpm bench`): the CSV export and import.
  *
  * Export: seeds `--tasks` tasks (1,000,000 by default) straight into a SQLite file through the
- * storage layer (or reuses `--db <file>`), starts the server on it, and reads
+ * storage layer (or reuses `--db <file>`), in the order they were created unless `--layout shuffled`
+ * (creation times at random against the storage order: the worst case for the export's default
+ * sort, newest first), starts the server on it, and reads
  * `GET /api/tasks/export.csv` as the administrator to its end twice, sampling the server's resident
  * memory every 50 ms. Prints rows per second and the peak RSS over the idle RSS measured just before
  * each, by tenths of the rows (targets: 50,000 rows/s, peak within 50 MiB of idle). As a baseline in the same run, the same rows read as JSON pages of 200
@@ -29,12 +31,30 @@ const arg = (name: string, fallback: string) => {
   return i === -1 ? fallback : (process.argv[i + 1] ?? fallback)
 }
 const taskCount = Number(arg("tasks", "1000000"))
+// `created` (the default): tasks stored in the order they were created, as the API and imports store
+// them, so the export's default sort (newest first) walks the table in order. `shuffled`: creation
+// times at random against the storage order, the worst case for that sort (each row a page read).
+const layout = arg("layout", "created")
+if (layout !== "created" && layout !== "shuffled") throw new Error(`--layout created|shuffled, not ${layout}`)
 const importRows = Number(arg("import-rows", "100000"))
 const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "taskdesk-csv-bench-"))
 const filename = Path.join(dir, "taskdesk.db")
 // Seeding a million tasks takes minutes: `--db` keeps the seeded file for the next run.
 const kept = arg("db", "")
 if (kept !== "" && Fs.existsSync(kept)) Fs.copyFileSync(kept, filename)
+
+/** The task's times moved so that the `n`th task stored is the `n`th created (180 days over the run). */
+const createdAt = (t: Task.Task, n: number) => {
+  const created = Date.UTC(2026, 0, 1) + Math.floor((n * 180 * 86_400_000) / taskCount)
+  const shift = (at: DateTime.Utc) =>
+    DateTime.unsafeMake(DateTime.toEpochMillis(at) - DateTime.toEpochMillis(t.createdAt) + created)
+  return {
+    createdAt: shift(t.createdAt),
+    updatedAt: shift(t.updatedAt),
+    dueAt: Option.map(t.dueAt, shift),
+    completedAt: Option.map(t.completedAt, shift)
+  }
+}
 
 const seedStarted = performance.now()
 if (!Fs.existsSync(filename)) {
@@ -65,14 +85,17 @@ if (!Fs.existsSync(filename)) {
       for (let start = 0; start < taskCount; start += batch) {
         const rows = makeTasks(`csv-${start}`, Math.min(batch, taskCount - start), start + 1).map(
           // The bench data names projects that do not exist; an export reads only the task rows.
-          (t) => new Task.Task({ ...t, projectId: Option.none() })
+          (t, i) =>
+            new Task.Task({ ...t, ...(layout === "created" ? createdAt(t, start + i) : {}), projectId: Option.none() })
         )
         yield* tx.run(tasks.insertMany(rows))
       }
     }).pipe(Effect.orDie, Effect.provide(SqlStorage.layerSqlite({ filename })))
   )
   if (kept !== "") Fs.copyFileSync(filename, kept)
-  console.log(`seeded ${taskCount} tasks into SQLite in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`)
+  console.log(
+    `seeded ${taskCount} tasks (${layout}) into SQLite in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`
+  )
 }
 
 // `--cpu-prof <dir>` writes the server's CPU profile there when it stops.
@@ -155,7 +178,7 @@ try {
   const perRow = (cpu: number, n: number) => `${((cpu * 1e6) / n).toFixed(1)} µs of server CPU a row`
 
   console.log(
-    `export: ${rows} rows (${(bytes / 1_048_576).toFixed(0)} MiB) in ${seconds.toFixed(1)} s = ${Math.round(rate)} rows/s ` +
+    `export (${layout}): ${rows} rows (${(bytes / 1_048_576).toFixed(0)} MiB) in ${seconds.toFixed(1)} s = ${Math.round(rate)} rows/s ` +
       `(first export ${Math.round(first.rows / first.seconds)} rows/s; target 50,000); JSON pages of 200: ` +
       `${Math.round(jsonRate)} rows/s over ${jsonRows} rows (CSV ${(rate / jsonRate).toFixed(2)}×)`
   )
