@@ -29,6 +29,7 @@ import type { WsTickets } from "@taskdesk/http/live/Tickets.js"
 import * as Middleware from "@taskdesk/http/Middleware.js"
 import type { RateLimiter } from "@taskdesk/http/RateLimiter.js"
 import * as NodeServe from "@taskdesk/http/serve/NodeServe.js"
+import * as TimeSlicedScheduler from "@taskdesk/http/serve/TimeSlicedScheduler.js"
 import * as WebUi from "@taskdesk/http/WebUi.js"
 import { Effect, FiberRef, HashMap, HashSet, Layer, Logger, Redacted } from "effect"
 import * as Argon2 from "./Argon2.js"
@@ -241,5 +242,7 @@ export const layer = (
     Layer.provideMerge(layerServices(settings, options).pipe(Layer.provide(layerHold(settings, options)))),
     Layer.provideMerge(Readiness.layerStarting),
     Layer.provide(layerLogger(settings)),
-    Layer.provide(Layer.setTracerEnabled(false))
+    Layer.provide(Layer.setTracerEnabled(false)),
+    // A long request (an import, an export) lets the others through every 10 ms.
+    Layer.provide(TimeSlicedScheduler.layer())
   )

@@ -1,7 +1,8 @@
 import { Imports } from "@taskdesk/core"
+import { parse as parseStream } from "csv-parse"
 import { CsvError, parse } from "csv-parse/sync"
 import { stringify } from "csv-stringify/sync"
-import { Either } from "effect"
+import { Effect, Either } from "effect"
 
 /** The media type of every export. */
 export const contentType = "text/csv; charset=utf-8"
@@ -55,38 +56,100 @@ export const formatByLibrary = (rows: ReadonlyArray<ReadonlyArray<string>>): str
 
 const lineBreaks = /\r\n|\n|\r/g
 
+const parseOptions = { bom: true, relax_column_count: true, skip_empty_lines: true, info: true } as const
+
+type ParsedRecord = { readonly record: Array<string>; readonly info: { readonly lines: number } }
+
+const unreadable = (error: unknown) =>
+  new Imports.RowError({
+    line: error instanceof CsvError && typeof error.lines === "number" ? error.lines : 1,
+    column: "(file)",
+    reason: `not readable as CSV: ${error instanceof Error ? error.message : String(error)}`
+  })
+
+const crlf = /\r\n/g
+const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 0
+
+/**
+ * The header and rows of parsed records, each row with the line it starts on. csv-parse gives the
+ * line a record ends on, counting a CRLF inside a quoted cell as two lines (a CR, then an LF) but
+ * a record's own CRLF as one; the true line is that less every quoted CRLF so far, and the start
+ * that less the record's own line breaks.
+ */
+const toTable = (records: ReadonlyArray<ParsedRecord>): Either.Either<Imports.ImportTable, Imports.RowError> => {
+  if (records.length === 0) {
+    return Either.left(new Imports.RowError({ line: 1, column: "(file)", reason: "the file is empty: no header row" }))
+  }
+  let quotedCrlfs = 0
+  const starts = records.map((r) => {
+    let breaks = 0
+    for (const cell of r.record) {
+      quotedCrlfs += count(cell, crlf)
+      breaks += count(cell, lineBreaks)
+    }
+    return r.info.lines - quotedCrlfs - breaks
+  })
+  return Either.right({
+    header: records[0]!.record,
+    rows: records.slice(1).map((r, i) => ({ line: starts[i + 1]!, cells: r.record }))
+  })
+}
+
 /**
  * Parses a CSV file (RFC 4180, CRLF or LF, an optional BOM; empty lines skipped) into its header and
  * rows, each row with the line it starts on. Rows of another width than the header are kept, for the
  * import to name them. A file the parser cannot read (an unclosed quote) is one error at its line.
  */
 export const parseTable = (text: string): Either.Either<Imports.ImportTable, Imports.RowError> => {
-  let records: Array<{ readonly record: Array<string>; readonly info: { readonly lines: number } }>
   try {
-    records = parse(text, {
-      bom: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      info: true
-    }) as unknown as typeof records
+    return toTable(parse(text, parseOptions) as unknown as Array<ParsedRecord>)
   } catch (error) {
-    const line = error instanceof CsvError && typeof error.lines === "number" ? error.lines : 1
-    return Either.left(
-      new Imports.RowError({
-        line,
-        column: "(file)",
-        reason: `not readable as CSV: ${error instanceof Error ? error.message : String(error)}`
-      })
-    )
+    return Either.left(unreadable(error))
   }
-  const [head, ...body] = records
-  if (head === undefined) {
-    return Either.left(new Imports.RowError({ line: 1, column: "(file)", reason: "the file is empty: no header row" }))
-  }
-  const startLine = (r: (typeof records)[number]) =>
-    r.info.lines - r.record.reduce((n, cell) => n + (cell.match(lineBreaks)?.length ?? 0), 0)
-  return Either.right({
-    header: head.record,
-    rows: body.map((r) => ({ line: startLine(r), cells: r.record }))
-  })
 }
+
+/** Characters handed to the parser between two turns of the event loop. */
+const pieceChars = 256 * 1024
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff
+
+/**
+ * `parseTable` by the same parser fed in pieces of 256 KiB, with a turn of the event loop between
+ * them: parsed at once, a 100,000-row file held the server for 1.2 s. Pieces end between
+ * characters, never inside a surrogate pair.
+ */
+export const parseTableInTurns = (text: string): Effect.Effect<Either.Either<Imports.ImportTable, Imports.RowError>> =>
+  Effect.async((resume) => {
+    const records: Array<ParsedRecord> = []
+    const parser = parseStream(parseOptions)
+    let settled = false
+    const settle = (result: Either.Either<Imports.ImportTable, Imports.RowError>) => {
+      if (settled) return
+      settled = true
+      resume(Effect.succeed(result))
+    }
+    parser.on("data", (record: ParsedRecord) => records.push(record))
+    parser.on("error", (error) => settle(Either.left(unreadable(error))))
+    parser.on("end", () => settle(toTable(records)))
+    let at = 0
+    let pending: NodeJS.Immediate | undefined
+    const feed = () => {
+      pending = undefined
+      if (settled || parser.destroyed) return
+      if (at >= text.length) {
+        parser.end()
+        return
+      }
+      let end = Math.min(text.length, at + pieceChars)
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--
+      parser.write(text.slice(at, end))
+      at = end
+      pending = setImmediate(feed)
+    }
+    feed()
+    return Effect.sync(() => {
+      settled = true
+      if (pending !== undefined) clearImmediate(pending)
+      parser.destroy()
+    })
+  })

@@ -12,10 +12,15 @@ export const read = (
   text: string,
   maxRows: number
 ): Effect.Effect<Imports.ImportTable, Imports.ImportRejected | Problem.TooManyRows> =>
-  Either.match(Csv.parseTable(text), {
-    onLeft: (error) => Effect.fail(new Imports.ImportRejected({ entity, errors: [error], omitted: 0 })),
-    onRight: (table) =>
-      table.rows.length > maxRows
+  Effect.flatMap(
+    Csv.parseTableInTurns(text),
+    (parsed): Effect.Effect<Imports.ImportTable, Imports.ImportRejected | Problem.TooManyRows> => {
+      if (Either.isLeft(parsed)) {
+        return Effect.fail(new Imports.ImportRejected({ entity, errors: [parsed.left], omitted: 0 }))
+      }
+      const table = parsed.right
+      return table.rows.length > maxRows
         ? Effect.fail(new Problem.TooManyRows({ limitRows: maxRows, rows: table.rows.length }))
         : Effect.succeed(table)
-  })
+    }
+  )
