@@ -49,7 +49,7 @@ describe("CSV parsing in turns of the event loop", () => {
     })
   )
 
-  it.effect("lets the event loop turn while it parses, and stops feeding the parser when interrupted", () =>
+  it.effect("lets the event loop turn while it parses, and can be interrupted midway", () =>
     Effect.gen(function* () {
       const text = file(30_000)
       let turns = 0
