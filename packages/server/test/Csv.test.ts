@@ -4,38 +4,25 @@ import { assert, describe, layer } from "@effect/vitest"
 import { Actor, Tasks, Users } from "@taskdesk/core"
 import { parse } from "csv-parse/sync"
 import { Effect } from "effect"
-import { baseUrl, person, raw, serverLayer, uniqueName } from "./support.js"
+import { person, raw, serverLayer, uniqueName } from "./support.js"
 
 const fixture = (name: string) => Fs.readFileSync(Path.join(import.meta.dirname, "fixtures", "csv", name), "utf8")
 
-/** A raw request with its body as bytes and text (exports are not JSON). */
+/** A raw request whose JSON answer (a problem, an import's report) is `json`; exports are read as `text`. */
 const fetchText = (
   path: string,
   init: { token?: string; method?: string; body?: string | FormData; type?: string } = {}
 ) =>
-  Effect.gen(function* () {
-    const url = yield* baseUrl
-    const response = yield* Effect.promise(() =>
-      fetch(url + path, {
-        method: init.method ?? "GET",
-        headers: {
-          ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-          ...(init.type ? { "content-type": init.type } : {})
-        },
-        ...(init.body !== undefined ? { body: init.body } : {})
-      })
-    )
-    const bytes = new Uint8Array(yield* Effect.promise(() => response.arrayBuffer()))
-    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes)
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      json = undefined
-    }
+  Effect.map(
+    raw(path, {
+      ...(init.method !== undefined ? { method: init.method } : {}),
+      ...(init.token ? { token: init.token } : {}),
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      headers: init.type ? { "content-type": init.type } : {}
+    }),
     // biome-ignore lint/suspicious/noExplicitAny: tests probe bodies freely
-    return { status: response.status, headers: response.headers, bytes, text, json: json as any }
-  })
+    (response) => ({ ...response, json: (typeof response.body === "string" ? undefined : response.body) as any })
+  )
 
 const rowsOf = (text: string): Array<Record<string, string>> => parse(text, { bom: true, columns: true })
 

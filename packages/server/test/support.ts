@@ -75,13 +75,17 @@ export const person = (role: Role.Role, name = uniqueName(role)) =>
     }
   })
 
-/** A raw request to the test server: status, headers and the parsed body (if JSON). */
+/**
+ * A raw request to the test server: status, headers, the parsed body (if JSON), and the body as bytes
+ * and as text with any byte-order mark kept (a CSV export with `?bom=1`). A string body is sent as
+ * JSON unless `headers` names another type; a `FormData` one as fetch encodes it.
+ */
 export const raw = (
   path: string,
   init: {
     readonly method?: string
     readonly token?: string
-    readonly body?: string
+    readonly body?: string | FormData
     readonly headers?: Record<string, string>
     /** Stop at the headers (a stream that does not end, such as `/api/events/stream`). */
     readonly headersOnly?: boolean
@@ -93,7 +97,7 @@ export const raw = (
       fetch(url + path, {
         method: init.method ?? "GET",
         headers: {
-          ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(typeof init.body === "string" ? { "content-type": "application/json" } : {}),
           ...(init.token !== undefined ? { authorization: `Bearer ${init.token}` } : {}),
           ...init.headers
         },
@@ -102,16 +106,25 @@ export const raw = (
     )
     if (init.headersOnly === true) {
       yield* Effect.promise(() => response.body?.cancel() ?? Promise.resolve())
-      // biome-ignore lint/suspicious/noExplicitAny: tests probe response bodies freely
-      return { status: response.status, headers: response.headers, body: undefined as any }
+      return {
+        status: response.status,
+        headers: response.headers,
+        // biome-ignore lint/suspicious/noExplicitAny: tests probe response bodies freely
+        body: undefined as any,
+        bytes: new Uint8Array(),
+        text: ""
+      }
     }
-    const text = yield* Effect.promise(() => response.text())
-    let body: unknown = text
+    const bytes = new Uint8Array(yield* Effect.promise(() => response.arrayBuffer()))
+    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes)
+    // As `Response#text` reads it: without the byte-order mark.
+    const unmarked = text.startsWith("\uFEFF") ? text.slice(1) : text
+    let body: unknown = unmarked
     try {
-      body = text === "" ? undefined : JSON.parse(text)
+      body = unmarked === "" ? undefined : JSON.parse(unmarked)
     } catch {
       // not JSON: keep the text
     }
     // biome-ignore lint/suspicious/noExplicitAny: tests probe response bodies freely
-    return { status: response.status, headers: response.headers, body: body as any }
+    return { status: response.status, headers: response.headers, body: body as any, bytes, text }
   })

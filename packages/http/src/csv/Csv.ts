@@ -77,21 +77,19 @@ const count = (text: string, pattern: RegExp) => text.match(pattern)?.length ?? 
  * that less the record's own line breaks.
  */
 const toTable = (records: ReadonlyArray<ParsedRecord>): Either.Either<Imports.ImportTable, Imports.RowError> => {
-  if (records.length === 0) {
+  const [head, ...body] = records
+  if (head === undefined) {
     return Either.left(new Imports.RowError({ line: 1, column: "(file)", reason: "the file is empty: no header row" }))
   }
-  let quotedCrlfs = 0
-  const starts = records.map((r) => {
-    let breaks = 0
-    for (const cell of r.record) {
-      quotedCrlfs += count(cell, crlf)
-      breaks += count(cell, lineBreaks)
-    }
-    return r.info.lines - quotedCrlfs - breaks
-  })
+  const total = (record: ReadonlyArray<string>, pattern: RegExp) =>
+    record.reduce((n, cell) => n + count(cell, pattern), 0)
+  let quotedCrlfs = total(head.record, crlf)
   return Either.right({
-    header: records[0]!.record,
-    rows: records.slice(1).map((r, i) => ({ line: starts[i + 1]!, cells: r.record }))
+    header: head.record,
+    rows: body.map((r) => {
+      quotedCrlfs += total(r.record, crlf)
+      return { line: r.info.lines - quotedCrlfs - total(r.record, lineBreaks), cells: r.record }
+    })
   })
 }
 
@@ -99,6 +97,8 @@ const toTable = (records: ReadonlyArray<ParsedRecord>): Either.Either<Imports.Im
  * Parses a CSV file (RFC 4180, CRLF or LF, an optional BOM; empty lines skipped) into its header and
  * rows, each row with the line it starts on. Rows of another width than the header are kept, for the
  * import to name them. A file the parser cannot read (an unclosed quote) is one error at its line.
+ * At once, in one synchronous call: imports read files through `parseTableInTurns`, which the tests
+ * hold to this.
  */
 export const parseTable = (text: string): Either.Either<Imports.ImportTable, Imports.RowError> => {
   try {

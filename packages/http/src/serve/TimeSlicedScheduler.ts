@@ -1,4 +1,4 @@
-import { FiberRef, Layer, Scheduler } from "effect"
+import { Layer, Scheduler } from "effect"
 
 /**
  * An Effect scheduler that lets Node's event loop turn at least every `sliceMillis` of fiber work.
@@ -30,10 +30,9 @@ export class TimeSlicedScheduler implements Scheduler.Scheduler {
       })
   ) {}
 
+  /** When a fiber yields is Effect's own rule (every `currentMaxOpsBeforeYield` operations); only where it resumes differs. */
   shouldYield(fiber: Parameters<Scheduler.Scheduler["shouldYield"]>[0]): number | false {
-    return fiber.currentOpCount > fiber.getFiberRef(FiberRef.currentMaxOpsBeforeYield)
-      ? fiber.getFiberRef(FiberRef.currentSchedulingPriority)
-      : false
+    return Scheduler.defaultScheduler.shouldYield(fiber)
   }
 
   scheduleTask(task: Scheduler.Task, priority: number): void {
